@@ -1,0 +1,41 @@
+package dualstream.camera.api;
+
+import java.util.concurrent.CompletionStage;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One camera delivering a low-resolution live stream and, on request, full-resolution stills.
+ * <p>
+ * Registered with the service property {@value #CAMERA_ID} equal to {@code info().id()}.
+ */
+@ProviderType
+public interface CameraService {
+
+    /** Service property carrying the camera's id. */
+    String CAMERA_ID = "camera.id";
+
+    CameraInfo info();
+
+    /** The size of the live stream's frames. */
+    Resolution streamSize();
+
+    /** The size of stills. */
+    Resolution stillSize();
+
+    /** The frame rate asked of the camera for the live stream. */
+    int targetFps();
+
+    CameraState state();
+
+    CameraStatistics statistics();
+
+    /** Attaches a live stream consumer; the camera starts streaming if it was idle. */
+    LiveStream openStream();
+
+    /**
+     * Asks for one still at {@link #stillSize()}, captured after this call. Concurrent requests may share one capture.
+     * The stage fails with {@link CameraUnavailableException} when the camera cannot deliver.
+     */
+    CompletionStage<Frame> captureStill();
+}

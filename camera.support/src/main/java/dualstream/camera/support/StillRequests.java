@@ -1,0 +1,95 @@
+package dualstream.camera.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dualstream.camera.api.Frame;
+
+/**
+ * Pending still requests of one camera. A frame answers every request made before it was captured, so concurrent
+ * requests share one capture while each still gets a frame that is fresh for it.
+ */
+public final class StillRequests {
+
+    private final Clock clock;
+    private final List<Request> pending = new ArrayList<>();
+    private volatile Duration lastLatency;
+
+    /** Where request times come from; the same clock as the frames' capture times. */
+    public interface Clock {
+        long epochMicros();
+
+        Clock SYSTEM = () -> {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+        };
+    }
+
+    public StillRequests(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Registers a request made now. */
+    public CompletableFuture<Frame> request() {
+        Request request = new Request(clock.epochMicros(), System.nanoTime());
+        synchronized (pending) {
+            pending.add(request);
+        }
+        return request.future;
+    }
+
+    public boolean hasPending() {
+        synchronized (pending) {
+            pending.removeIf(r -> r.future.isDone());
+            return !pending.isEmpty();
+        }
+    }
+
+    /**
+     * Completes every pending request made before {@code frame} was captured.
+     *
+     * @return how many requests it answered
+     */
+    public int complete(Frame frame) {
+        List<Request> answered = new ArrayList<>();
+        synchronized (pending) {
+            for (Iterator<Request> it = pending.iterator(); it.hasNext();) {
+                Request r = it.next();
+                if (r.requestedMicros < frame.captureTimeMicros()) {
+                    answered.add(r);
+                    it.remove();
+                }
+            }
+        }
+        long now = System.nanoTime();
+        for (Request r : answered) {
+            lastLatency = Duration.ofNanos(now - r.requestedNanos);
+            r.future.complete(frame);
+        }
+        return answered.size();
+    }
+
+    /** Fails every pending request. */
+    public void failAll(Throwable cause) {
+        List<Request> failed;
+        synchronized (pending) {
+            failed = new ArrayList<>(pending);
+            pending.clear();
+        }
+        failed.forEach(r -> r.future.completeExceptionally(cause));
+    }
+
+    /** Request-to-frame time of the last answered request, or {@code null} before the first. */
+    public Duration lastLatency() {
+        return lastLatency;
+    }
+
+    private record Request(long requestedMicros, long requestedNanos, CompletableFuture<Frame> future) {
+        Request(long requestedMicros, long requestedNanos) {
+            this(requestedMicros, requestedNanos, new CompletableFuture<>());
+        }
+    }
+}

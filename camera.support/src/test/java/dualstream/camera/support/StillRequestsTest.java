@@ -1,0 +1,66 @@
+package dualstream.camera.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import dualstream.camera.api.CameraUnavailableException;
+import dualstream.camera.api.Frame;
+import dualstream.camera.api.Resolution;
+
+class StillRequestsTest {
+
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final StillRequests requests = new StillRequests(now::get);
+
+    private static Frame capturedAt(long micros) {
+        return new Frame(1, micros, new Resolution(4, 3), new byte[1]);
+    }
+
+    @Test
+    void aFrameAnswersEveryRequestMadeBeforeItsCapture() throws Exception {
+        CompletableFuture<Frame> first = requests.request();
+        now.set(1_500);
+        CompletableFuture<Frame> second = requests.request();
+        now.set(3_000);
+        CompletableFuture<Frame> late = requests.request();
+
+        Frame frame = capturedAt(2_000);
+        assertThat(requests.complete(frame)).isEqualTo(2);
+        assertThat(first).isCompletedWithValue(frame);
+        assertThat(second).isCompletedWithValue(frame);
+        assertThat(late).as("a frame captured before the request is not fresh for it").isNotDone();
+        assertThat(requests.hasPending()).isTrue();
+
+        assertThat(requests.complete(capturedAt(3_001))).isEqualTo(1);
+        assertThat(late).isDone();
+        assertThat(requests.hasPending()).isFalse();
+        assertThat(requests.lastLatency()).isNotNull();
+    }
+
+    @Test
+    void aFrameCapturedAtTheRequestInstantIsNotFresh() {
+        CompletableFuture<Frame> request = requests.request();
+        assertThat(requests.complete(capturedAt(1_000))).isZero();
+        assertThat(request).isNotDone();
+    }
+
+    @Test
+    void failAllFailsEveryPendingRequest() {
+        CompletableFuture<Frame> a = requests.request();
+        CompletableFuture<Frame> b = requests.request();
+        requests.failAll(new CameraUnavailableException("unplugged"));
+        assertThat(a).isCompletedExceptionally();
+        assertThat(b).isCompletedExceptionally();
+        assertThat(requests.hasPending()).isFalse();
+    }
+
+    @Test
+    void cancelledRequestsAreForgotten() {
+        requests.request().cancel(false);
+        assertThat(requests.hasPending()).isFalse();
+    }
+}
