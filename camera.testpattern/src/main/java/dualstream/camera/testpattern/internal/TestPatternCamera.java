@@ -1,0 +1,251 @@
+package dualstream.camera.testpattern.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import dualstream.camera.api.CameraInfo;
+import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraState;
+import dualstream.camera.api.CameraStatistics;
+import dualstream.camera.api.CameraUnavailableException;
+import dualstream.camera.api.Frame;
+import dualstream.camera.api.LiveStream;
+import dualstream.camera.api.Resolution;
+import dualstream.camera.support.CameraCounters;
+import dualstream.camera.support.FrameHub;
+import dualstream.camera.support.StillRequests;
+
+/**
+ * A camera without hardware: serves a moving test pattern, painted once at start, at the configured rate.
+ * <p>
+ * It keeps the camera contract: it generates frames only while a consumer is attached or a still is wanted, and a
+ * still is always captured after its request.
+ */
+@Component(service = CameraService.class, configurationPid = TestPatternCamera.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = TestPatternCamera.Config.class, factory = true)
+public final class TestPatternCamera implements CameraService {
+
+    static final String PID = "dualstream.camera.testpattern";
+    static final int CYCLE_FRAMES = 60;
+    static final int STILL_VARIANTS = 4;
+    static final int MAX_SIDE = 4096;
+
+    @ObjectClassDefinition(name = "dualstream test-pattern camera",
+            description = "A camera that needs no hardware: a moving test pattern with a frame counter.")
+    public @interface Config {
+        @AttributeDefinition(name = "Camera id", description = "How clients choose this camera (?camera=<id>).")
+        String camera_id() default "0";
+
+        @AttributeDefinition(name = "Stream size", description = "Live stream size, WIDTHxHEIGHT.")
+        String streamSize() default "640x480";
+
+        @AttributeDefinition(name = "Still size", description = "Still size, WIDTHxHEIGHT, or 'max' for 1600x1200.")
+        String stillSize() default "max";
+
+        @AttributeDefinition(name = "Frames per second", min = "1", max = "120")
+        int fps() default 30;
+    }
+
+    private final CameraInfo info;
+    private final Resolution streamSize;
+    private final Resolution stillSize;
+    private final int fps;
+    private final Logger log;
+    private final FrameHub hub = new FrameHub(this::demandChanged);
+    private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM);
+    private final CameraCounters counters = new CameraCounters();
+    private final ScheduledExecutorService worker;
+
+    // Touched only on the worker thread.
+    private List<byte[]> streamFrames;
+    private List<byte[]> stillFrames;
+    private ScheduledFuture<?> ticking;
+    private long sequence;
+    private long stillSequence;
+
+    private volatile boolean ready;
+    private volatile boolean stopped;
+    private volatile CameraState state = CameraState.IDLE;
+
+    @Activate
+    public TestPatternCamera(Config config, @Reference(service = LoggerFactory.class) Logger log) {
+        this.log = log;
+        String id = config.camera_id();
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException(PID + ": camera.id must not be empty");
+        }
+        this.streamSize = size("streamSize", config.streamSize(), new Resolution(640, 480));
+        this.stillSize = size("stillSize", config.stillSize(), new Resolution(1600, 1200));
+        if (config.fps() < 1 || config.fps() > 120) {
+            throw new IllegalArgumentException(PID + ": fps must be 1..120, got " + config.fps());
+        }
+        this.fps = config.fps();
+        this.info = new CameraInfo(id, "testpattern", "dualstream", "Test pattern", List.of("MJPG"),
+                streamSize.equals(stillSize) ? List.of(streamSize) : List.of(streamSize, stillSize));
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-testpattern-" + id));
+        worker.execute(this::paintAll);
+        log.info("No camera hardware: serving a test pattern as camera '{}' ({} stream, {} stills, {} fps)", id,
+                streamSize, stillSize, fps);
+    }
+
+    private static Resolution size(String name, String value, Resolution fallback) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("max")) {
+            return fallback;
+        }
+        Resolution size;
+        try {
+            size = Resolution.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PID + ": " + name + ": " + e.getMessage(), e);
+        }
+        if (size.width() > MAX_SIDE || size.height() > MAX_SIDE) {
+            throw new IllegalArgumentException(PID + ": " + name + " " + size + " exceeds " + MAX_SIDE + "x" + MAX_SIDE);
+        }
+        return size;
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        stopped = true;
+        worker.shutdownNow();
+        if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+            log.warn("test-pattern camera '{}' did not stop within 5 s", info.id());
+        }
+        hub.close();
+        stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));
+        state = CameraState.IDLE;
+    }
+
+    private void paintAll() {
+        long start = System.nanoTime();
+        PatternPainter painter = new PatternPainter(0.8f);
+        List<byte[]> frames = new ArrayList<>(CYCLE_FRAMES);
+        for (int i = 0; i < CYCLE_FRAMES; i++) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            frames.add(painter.paint(streamSize, (double) i / CYCLE_FRAMES, i, false));
+        }
+        List<byte[]> stillImages = new ArrayList<>(STILL_VARIANTS);
+        for (int i = 0; i < STILL_VARIANTS; i++) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            stillImages.add(painter.paint(stillSize, (double) i / STILL_VARIANTS, i, true));
+        }
+        streamFrames = frames;
+        stillFrames = stillImages;
+        ready = true;
+        log.debug("test pattern painted in {} ms", (System.nanoTime() - start) / 1_000_000);
+        updateTicking();
+    }
+
+    private void demandChanged() {
+        onWorker(this::updateTicking);
+    }
+
+    private void onWorker(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException stopping) {
+            // Deactivated: there is no camera left to wake.
+        }
+    }
+
+    private void updateTicking() {
+        boolean wanted = ready && (hub.consumers() > 0 || stills.hasPending());
+        if (wanted && ticking == null) {
+            ticking = worker.scheduleAtFixedRate(this::tick, 0, 1_000_000_000L / fps, TimeUnit.NANOSECONDS);
+            state = CameraState.STREAMING;
+        } else if (!wanted && ticking != null) {
+            ticking.cancel(false);
+            ticking = null;
+            hub.clear();
+            state = CameraState.IDLE;
+        }
+    }
+
+    private void tick() {
+        long now = StillRequests.Clock.SYSTEM.epochMicros();
+        sequence++;
+        if (hub.consumers() > 0) {
+            hub.publish(new Frame(sequence, now, streamSize, streamFrames.get((int) (sequence % CYCLE_FRAMES))));
+            counters.frame();
+        }
+        if (stills.hasPending()) {
+            stillSequence++;
+            byte[] jpeg = stillFrames.get((int) (stillSequence % STILL_VARIANTS));
+            if (stills.complete(new Frame(stillSequence, now, stillSize, jpeg)) > 0) {
+                counters.still();
+            }
+        }
+        updateTicking();
+    }
+
+    @Override
+    public CameraInfo info() {
+        return info;
+    }
+
+    @Override
+    public Resolution streamSize() {
+        return streamSize;
+    }
+
+    @Override
+    public Resolution stillSize() {
+        return stillSize;
+    }
+
+    @Override
+    public int targetFps() {
+        return fps;
+    }
+
+    @Override
+    public CameraState state() {
+        return state;
+    }
+
+    @Override
+    public CameraStatistics statistics() {
+        return counters.snapshot(hub.consumers(), stills.lastLatency());
+    }
+
+    @Override
+    public LiveStream openStream() {
+        return hub.open();
+    }
+
+    @Override
+    public CompletionStage<Frame> captureStill() {
+        if (stopped) {
+            return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + info.id() + " stopped"));
+        }
+        CompletableFuture<Frame> still = stills.request();
+        onWorker(this::updateTicking);
+        if (stopped) {
+            stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));
+        }
+        return still;
+    }
+}
