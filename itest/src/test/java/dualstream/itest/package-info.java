@@ -1,0 +1,2 @@
+/** In-framework tests of the dualstream bundles. */
+package dualstream.itest;
