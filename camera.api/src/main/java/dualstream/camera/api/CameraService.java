@@ -1,5 +1,6 @@
 package dualstream.camera.api;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -38,4 +39,16 @@ public interface CameraService {
      * The stage fails with {@link CameraUnavailableException} when the camera cannot deliver.
      */
     CompletionStage<Frame> captureStill();
+
+    /** The camera's controls with their current values; empty when it has none or is disconnected. */
+    List<CameraControl> controls();
+
+    /**
+     * Sets a control and reads it back.
+     *
+     * @return the control with the value the camera now reports
+     * @throws IllegalArgumentException   for an unknown control or a value it does not accept, naming the reason
+     * @throws CameraUnavailableException when the camera cannot be reached
+     */
+    CameraControl setControl(int id, int value) throws CameraUnavailableException;
 }

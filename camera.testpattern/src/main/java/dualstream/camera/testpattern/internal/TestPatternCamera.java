@@ -21,6 +21,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import dualstream.camera.api.CameraControl;
 import dualstream.camera.api.CameraInfo;
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.CameraState;
@@ -247,5 +248,15 @@ public final class TestPatternCamera implements CameraService {
             stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));
         }
         return still;
+    }
+
+    @Override
+    public List<CameraControl> controls() {
+        return List.of();
+    }
+
+    @Override
+    public CameraControl setControl(int id, int value) {
+        throw new IllegalArgumentException("the test-pattern camera has no control " + id);
     }
 }
