@@ -1,5 +1,6 @@
 package dualstream.camera.api;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -31,7 +32,7 @@ public record CameraControl(int id, String name, ControlType type, int minimum, 
     public CameraControl {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
-        menu = Map.copyOf(new TreeMap<>(menu));
+        menu = Collections.unmodifiableMap(new TreeMap<>(menu));
     }
 
     /** This control with another current value. */
