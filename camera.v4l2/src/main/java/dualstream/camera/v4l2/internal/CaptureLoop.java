@@ -1,0 +1,531 @@
+package dualstream.camera.v4l2.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.osgi.service.log.Logger;
+
+import com.sun.jna.Native;
+
+import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.CameraInfo;
+import dualstream.camera.api.CameraState;
+import dualstream.camera.api.CameraUnavailableException;
+import dualstream.camera.api.Frame;
+import dualstream.camera.api.Resolution;
+import dualstream.camera.support.CameraCounters;
+import dualstream.camera.support.FrameHub;
+import dualstream.camera.support.StillRequests;
+import dualstream.camera.v4l2.internal.V4l2Camera.Settings;
+import dualstream.camera.v4l2.internal.jpeg.FrameSource;
+import dualstream.camera.v4l2.internal.jpeg.JpegExtractor;
+import dualstream.camera.v4l2.internal.videodev2.LibC;
+import dualstream.camera.v4l2.internal.videodev2.MappedBuffers;
+import dualstream.camera.v4l2.internal.videodev2.Structs.Buffer;
+import dualstream.camera.v4l2.internal.videodev2.Structs.Capability;
+import dualstream.camera.v4l2.internal.videodev2.Structs.Format;
+import dualstream.camera.v4l2.internal.videodev2.V4l2Device;
+import dualstream.camera.v4l2.internal.videodev2.V4l2Exception;
+import dualstream.camera.v4l2.internal.videodev2.Videodev2;
+
+/**
+ * The thread that owns the device: opens it, streams while someone watches, switches size for stills, survives
+ * unplugging, and applies control changes between frames.
+ */
+final class CaptureLoop implements Runnable {
+
+    private static final Resolution PREFERRED_STREAM = new Resolution(640, 480);
+    private static final int POLL_MILLIS = 200;
+
+    /** Device work handed to the capture thread. */
+    interface DeviceTask<T> {
+        T run(V4l2Device device) throws Exception;
+    }
+
+    /** The device's fault, not ours: retrying later may help. */
+    private static final class DeviceProblem extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        DeviceProblem(String message) {
+            super(message);
+        }
+    }
+
+    private final Settings settings;
+    private final FrameHub hub;
+    private final StillRequests stills;
+    private final CameraCounters counters;
+    private final Logger log;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock signalLock = new ReentrantLock();
+    private final Condition signal = signalLock.newCondition();
+    private boolean signalled;
+
+    private volatile boolean running = true;
+    private volatile CameraState state = CameraState.IDLE;
+    private volatile CameraInfo info;
+    private volatile Resolution streamSize;
+    private volatile Resolution stillSize;
+    private volatile List<CameraControl> controls = List.of();
+    private volatile String problem = "not opened yet";
+
+    // Touched only by the capture thread.
+    private LibC lib;
+    private V4l2Device device;
+    private MappedBuffers buffers;
+    private Resolution currentSize;
+    private boolean streaming;
+    private long frameSequence;
+    private long stillSequence;
+    private long lastDriverSequence = -1;
+    private boolean reportedMissing;
+
+    CaptureLoop(Settings settings, FrameHub hub, StillRequests stills, CameraCounters counters, Logger log) {
+        this.settings = settings;
+        this.hub = hub;
+        this.stills = stills;
+        this.counters = counters;
+        this.log = log;
+        this.info = new CameraInfo(settings.id(), settings.device(), "", "", List.of(), List.of());
+        this.streamSize = settings.streamSize() != null ? settings.streamSize() : PREFERRED_STREAM;
+        this.stillSize = settings.stillSize() != null ? settings.stillSize() : this.streamSize;
+    }
+
+    CameraState state() {
+        return state;
+    }
+
+    CameraInfo info() {
+        return info;
+    }
+
+    Resolution streamSize() {
+        return streamSize;
+    }
+
+    Resolution stillSize() {
+        return stillSize;
+    }
+
+    List<CameraControl> controls() {
+        return state == CameraState.DISCONNECTED ? List.of() : controls;
+    }
+
+    String problem() {
+        return problem;
+    }
+
+    void stop() {
+        running = false;
+        wake();
+    }
+
+    /** Makes the thread look at its work now: a consumer came or went, a still or a task is waiting. */
+    void wake() {
+        signalLock.lock();
+        try {
+            signalled = true;
+            signal.signalAll();
+        } finally {
+            signalLock.unlock();
+        }
+    }
+
+    private void await(long millis) throws InterruptedException {
+        signalLock.lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            while (!signalled && running && nanos > 0) {
+                nanos = signal.awaitNanos(nanos);
+            }
+            signalled = false;
+        } finally {
+            signalLock.unlock();
+        }
+    }
+
+    <T> CompletableFuture<T> submit(DeviceTask<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        tasks.add(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (device == null) {
+                result.completeExceptionally(new CameraUnavailableException("camera " + settings.id()
+                        + " is disconnected: " + problem));
+                return;
+            }
+            try {
+                result.complete(task.run(device));
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        wake();
+        return result;
+    }
+
+    /** Sets a control, remembers it for reconnects, and refreshes the list (other controls' flags may change). */
+    CameraControl applyControl(V4l2Device on, int id, int value) throws V4l2Exception {
+        on.setControl(id, value);
+        settings.userControls().put(id, value);
+        controls = on.controls();
+        return controls.stream().filter(c -> c.id() == id).findFirst()
+                .orElseThrow(() -> new V4l2Exception("control " + id + " vanished", LibC.EINVAL));
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                try {
+                    step();
+                } catch (V4l2Exception | DeviceProblem e) {
+                    if (running) {
+                        lost(e);
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    if (running) {
+                        log.error("camera {}: unexpected failure, reopening: {}", settings.id(), e.toString(), e);
+                        lost(e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeDevice();
+            state = CameraState.IDLE;
+        }
+    }
+
+    private void step() throws V4l2Exception, DeviceProblem, InterruptedException {
+        if (device == null) {
+            connect();
+            return;
+        }
+        runTasks();
+        if (stills.hasPending() && !stillSize.equals(streamSize)) {
+            takeStill();
+        } else if (hub.consumers() > 0 || stills.hasPending()) {
+            streamOneFrame();
+        } else {
+            idle();
+        }
+    }
+
+    private void runTasks() {
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            task.run();
+        }
+    }
+
+    private void connect() throws InterruptedException {
+        runTasks(); // fails them: no device
+        try {
+            if (lib == null) {
+                lib = Native.load(settings.nativeLibrary(), LibC.class);
+            }
+            device = V4l2Device.open(lib, settings.device());
+        } catch (V4l2Exception e) {
+            missing(e.getMessage());
+            return;
+        } catch (UnsatisfiedLinkError e) {
+            missing("cannot load native library '" + settings.nativeLibrary() + "': " + e.getMessage());
+            return;
+        }
+        try {
+            probe();
+        } catch (V4l2Exception | DeviceProblem e) {
+            closeDevice();
+            missing(e.getMessage());
+            return;
+        }
+        reportedMissing = false;
+        problem = "";
+        state = CameraState.IDLE;
+    }
+
+    private void missing(String why) throws InterruptedException {
+        problem = why;
+        if (!reportedMissing) {
+            log.warn("camera {}: {}; retrying every {} ms", settings.id(), why, settings.reconnect().toMillis());
+            reportedMissing = true;
+        }
+        state = CameraState.DISCONNECTED;
+        stills.failAll(new CameraUnavailableException("camera " + settings.id() + " is disconnected: " + why));
+        await(settings.reconnect().toMillis());
+    }
+
+    private void probe() throws V4l2Exception, DeviceProblem {
+        Capability cap = device.queryCapability();
+        int caps = (cap.capabilities & Videodev2.V4L2_CAP_DEVICE_CAPS) != 0 ? cap.device_caps : cap.capabilities;
+        if ((caps & Videodev2.V4L2_CAP_VIDEO_CAPTURE) == 0 || (caps & Videodev2.V4L2_CAP_STREAMING) == 0) {
+            throw new DeviceProblem(settings.device() + " (" + cap.card() + ") is not a streaming video capture"
+                    + " device; for a UVC camera try another /dev/video node");
+        }
+        Map<Integer, String> formats = device.formats();
+        List<String> formatNames = new ArrayList<>();
+        formats.forEach((code, description) -> formatNames.add(Videodev2.fourccName(code)));
+        if (!formats.containsKey(Videodev2.V4L2_PIX_FMT_MJPEG)) {
+            List<String> offered = new ArrayList<>();
+            formats.forEach((code, description) -> offered.add(Videodev2.fourccName(code) + " (" + description + ")"));
+            throw new DeviceProblem(settings.device() + " (" + cap.card() + ") offers no MJPEG, only: "
+                    + (offered.isEmpty() ? "no formats" : String.join(", ", offered))
+                    + "; dualstream needs a camera that encodes JPEG itself");
+        }
+        List<Resolution> sizes = device.frameSizes(Videodev2.V4L2_PIX_FMT_MJPEG);
+        if (sizes.isEmpty()) {
+            throw new DeviceProblem(settings.device() + " lists no MJPEG frame sizes");
+        }
+        streamSize = choose("stream", settings.streamSize(), sizes,
+                sizes.stream().min(Comparator.comparingLong(s -> distance(s, PREFERRED_STREAM))).orElseThrow());
+        stillSize = choose("still", settings.stillSize(), sizes, sizes.get(sizes.size() - 1));
+        info = new CameraInfo(settings.id(), settings.device(), cap.driver(), cap.card(), formatNames, sizes);
+        for (Map.Entry<Integer, Integer> control : settings.userControls().entrySet()) {
+            try {
+                device.setControl(control.getKey(), control.getValue());
+            } catch (V4l2Exception e) {
+                if (e.isDeviceLost()) {
+                    throw e;
+                }
+                log.warn("camera {}: could not restore control {} = {}: {}", settings.id(), control.getKey(),
+                        control.getValue(), e.getMessage());
+            }
+        }
+        controls = device.controls();
+        currentSize = null;
+        lastDriverSequence = -1;
+        log.info("camera {}: {} ({}) at {}: stream {} at {} fps, stills {}", settings.id(), cap.card(),
+                cap.driver(), settings.device(), streamSize, settings.fps(), stillSize);
+    }
+
+    private Resolution choose(String what, Resolution wanted, List<Resolution> offered, Resolution automatic) {
+        if (wanted == null) {
+            return automatic;
+        }
+        if (offered.contains(wanted)) {
+            return wanted;
+        }
+        Resolution nearest = offered.stream().min(Comparator.comparingLong(s -> distance(s, wanted))).orElseThrow();
+        log.warn("camera {}: {} size {} is not offered (offered: {}); using {}", settings.id(), what, wanted, offered,
+                nearest);
+        return nearest;
+    }
+
+    /** uvcvideo's measure of how far one frame size is from another. */
+    static long distance(Resolution a, Resolution b) {
+        long w = Math.min(a.width(), b.width());
+        long h = Math.min(a.height(), b.height());
+        return a.pixels() + b.pixels() - 2 * w * h;
+    }
+
+    private void idle() throws V4l2Exception, InterruptedException {
+        stopStreaming();
+        state = CameraState.IDLE;
+        await(1000);
+        if (running && hub.consumers() == 0 && !stills.hasPending() && tasks.isEmpty()) {
+            device.queryCapability(); // an unplugged camera answers ENODEV: notice it while idle too
+        }
+    }
+
+    private void streamOneFrame() throws V4l2Exception, DeviceProblem {
+        switchTo(streamSize);
+        startStreaming();
+        state = CameraState.STREAMING;
+        Captured captured = capture();
+        if (captured == null) {
+            return;
+        }
+        Frame frame = new Frame(++frameSequence, captured.micros, captured.size, captured.jpeg);
+        if (hub.consumers() > 0) {
+            hub.publish(frame);
+            counters.frame();
+        }
+        if (stills.hasPending() && stillSize.equals(streamSize) && stills.complete(frame) > 0) {
+            counters.still();
+        }
+    }
+
+    private void takeStill() throws V4l2Exception, DeviceProblem {
+        state = CameraState.SWITCHING;
+        switchTo(stillSize);
+        startStreaming();
+        long deadline = System.nanoTime() + settings.stillTimeout().toNanos();
+        int warmup = settings.warmupFrames();
+        while (stills.hasPending() && running && System.nanoTime() < deadline) {
+            Captured captured = capture();
+            if (captured == null) {
+                continue;
+            }
+            if (warmup > 0) {
+                warmup--;
+                continue;
+            }
+            Frame still = new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg);
+            if (stills.complete(still) > 0) {
+                counters.still();
+            }
+        }
+        if (stills.hasPending()) {
+            stills.failAll(new CameraUnavailableException("camera " + settings.id() + " gave no still within "
+                    + settings.stillTimeout().toMillis() + " ms"));
+        }
+        stopStreaming();
+    }
+
+    private record Captured(byte[] jpeg, Resolution size, long micros) {
+    }
+
+    /**
+     * Waits for one frame and copies it out of the driver's buffer, which goes back to the driver at once.
+     *
+     * @return the frame, or {@code null} when none came in time or it was not a whole JPEG of the current size
+     */
+    private Captured capture() throws V4l2Exception {
+        if (!device.awaitFrame(POLL_MILLIS)) {
+            return null;
+        }
+        Buffer buffer = device.dequeue();
+        if (buffer == null) {
+            return null;
+        }
+        long dequeuedMicros = StillRequests.Clock.SYSTEM.epochMicros();
+        long dequeuedMonotonicMicros = System.nanoTime() / 1000;
+        int index = buffer.index;
+        JpegExtractor.Result result;
+        try {
+            long sequence = Integer.toUnsignedLong(buffer.sequence);
+            if (lastDriverSequence >= 0 && sequence > lastDriverSequence + 1) {
+                counters.dropped(sequence - lastDriverSequence - 1);
+            }
+            lastDriverSequence = sequence;
+            if ((buffer.flags & Videodev2.V4L2_BUF_FLAG_ERROR) != 0) {
+                counters.broken();
+                return null;
+            }
+            int length = Math.min(buffer.bytesused, buffers.length(index));
+            result = JpegExtractor.extract(FrameSource.of(buffers.memory(index), length));
+        } finally {
+            device.queue(index);
+        }
+        if (!result.ok() || !result.size().equals(currentSize)) {
+            counters.broken();
+            return null;
+        }
+        return new Captured(result.jpeg(), result.size(), captureMicros(buffer, dequeuedMicros, dequeuedMonotonicMicros));
+    }
+
+    /**
+     * The driver's capture time on the wall clock. Drivers stamp CLOCK_MONOTONIC, which is also the clock of
+     * {@link System#nanoTime()}; anything implausible falls back to the dequeue time.
+     */
+    static long captureMicros(Buffer buffer, long dequeuedMicros, long dequeuedMonotonicMicros) {
+        if ((buffer.flags & Videodev2.V4L2_BUF_FLAG_TIMESTAMP_MASK) != Videodev2.V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC) {
+            return dequeuedMicros;
+        }
+        long age = dequeuedMonotonicMicros - buffer.timestamp.micros();
+        if (age < 0 || age > 5_000_000) {
+            return dequeuedMicros;
+        }
+        return dequeuedMicros - age;
+    }
+
+    /** Sets the device's size, reopening it if the driver refuses with EBUSY until closed. */
+    private void switchTo(Resolution size) throws V4l2Exception, DeviceProblem {
+        if (size.equals(currentSize)) {
+            return;
+        }
+        stopStreaming();
+        Format format;
+        try {
+            format = device.setFormat(Videodev2.V4L2_PIX_FMT_MJPEG, size);
+        } catch (V4l2Exception e) {
+            if (e.errno() != LibC.EBUSY) {
+                throw e;
+            }
+            log.debug("camera {}: EBUSY setting {}, reopening {}", settings.id(), size, settings.device());
+            device.close();
+            device = null;
+            device = V4l2Device.open(lib, settings.device());
+            format = device.setFormat(Videodev2.V4L2_PIX_FMT_MJPEG, size);
+        }
+        if (format.pix().pixelformat != Videodev2.V4L2_PIX_FMT_MJPEG) {
+            throw new DeviceProblem(settings.device() + " switched to "
+                    + Videodev2.fourccName(format.pix().pixelformat) + " instead of MJPEG");
+        }
+        currentSize = new Resolution(format.pix().width, format.pix().height);
+        if (!currentSize.equals(size)) {
+            log.warn("camera {}: asked for {}, the driver chose {}", settings.id(), size, currentSize);
+        }
+        if (size.equals(streamSize)) {
+            device.setFrameRate(settings.fps());
+        }
+    }
+
+    private void startStreaming() throws V4l2Exception {
+        if (streaming) {
+            return;
+        }
+        buffers = device.requestBuffers(settings.buffers());
+        for (int i = 0; i < buffers.count(); i++) {
+            device.queue(i);
+        }
+        device.streamOn();
+        streaming = true;
+        lastDriverSequence = -1;
+    }
+
+    private void stopStreaming() throws V4l2Exception {
+        if (buffers == null) {
+            return;
+        }
+        try {
+            if (streaming) {
+                device.streamOff();
+            }
+        } finally {
+            streaming = false;
+            buffers.close();
+            buffers = null;
+        }
+        device.releaseBuffers();
+    }
+
+    private void lost(Throwable e) throws InterruptedException {
+        boolean wasConnected = device != null;
+        closeDevice();
+        problem = e.getMessage();
+        state = CameraState.DISCONNECTED;
+        stills.failAll(new CameraUnavailableException("camera " + settings.id() + " lost: " + e.getMessage(), e));
+        if (wasConnected) {
+            log.warn("camera {}: {}; reconnecting", settings.id(), e.getMessage());
+            reportedMissing = true;
+        } else if (!reportedMissing) {
+            log.error("camera {}: {}", settings.id(), e.getMessage());
+            reportedMissing = true;
+        }
+        await(settings.reconnect().toMillis());
+    }
+
+    private void closeDevice() {
+        if (buffers != null) {
+            buffers.close();
+            buffers = null;
+        }
+        streaming = false;
+        if (device != null) {
+            device.close();
+            device = null;
+        }
+        currentSize = null;
+    }
+}

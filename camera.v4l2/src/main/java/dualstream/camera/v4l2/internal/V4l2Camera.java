@@ -1,0 +1,249 @@
+package dualstream.camera.v4l2.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.CameraInfo;
+import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraState;
+import dualstream.camera.api.CameraStatistics;
+import dualstream.camera.api.CameraUnavailableException;
+import dualstream.camera.api.Frame;
+import dualstream.camera.api.LiveStream;
+import dualstream.camera.api.Resolution;
+import dualstream.camera.support.CameraCounters;
+import dualstream.camera.support.FrameHub;
+import dualstream.camera.support.StillRequests;
+import dualstream.camera.v4l2.internal.videodev2.V4l2Exception;
+
+/**
+ * A UVC webcam through Video4Linux2: a live MJPEG stream at a small size and, on request, stills at the largest.
+ * <p>
+ * All device work happens on one thread this component owns ({@link CaptureLoop}); the methods here only hand
+ * requests to it, so nothing here blocks on the device.
+ */
+@Component(service = CameraService.class, configurationPid = V4l2Camera.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = V4l2Camera.Config.class, factory = true)
+public final class V4l2Camera implements CameraService {
+
+    static final String PID = "dualstream.camera.v4l2";
+
+    @ObjectClassDefinition(name = "dualstream V4L2 camera",
+            description = "A USB (UVC) webcam that delivers MJPEG through Video4Linux2. One configuration per camera.")
+    public @interface Config {
+        @AttributeDefinition(name = "Camera id", description = "How clients choose this camera (?camera=<id>).")
+        String camera_id() default "0";
+
+        @AttributeDefinition(name = "Device", description = "The V4L2 device node, e.g. /dev/video0.")
+        String device() default "/dev/video0";
+
+        @AttributeDefinition(name = "Stream size", required = false,
+                description = "Live stream size, WIDTHxHEIGHT; empty for the offered size closest to 640x480.",
+                options = {@Option(label = "closest to 640x480", value = ""), @Option(label = "320x240", value = "320x240"), @Option(label = "640x480", value = "640x480"), @Option(label = "800x600", value = "800x600"), @Option(label = "1280x720", value = "1280x720"), @Option(label = "1920x1080", value = "1920x1080")})
+        String streamSize() default "";
+
+        @AttributeDefinition(name = "Still size",
+                description = "Still size, WIDTHxHEIGHT, or 'max' for the largest size the camera offers.",
+                options = {@Option(label = "largest offered", value = "max"), @Option(label = "1280x720", value = "1280x720"), @Option(label = "1920x1080", value = "1920x1080"), @Option(label = "2592x1944", value = "2592x1944"), @Option(label = "3264x2448", value = "3264x2448"), @Option(label = "3840x2160", value = "3840x2160")})
+        String stillSize() default "max";
+
+        @AttributeDefinition(name = "Frames per second", min = "1", max = "120",
+                description = "Frame rate asked of the camera for the live stream.")
+        int fps() default 30;
+
+        @AttributeDefinition(name = "Warm-up frames", min = "0", max = "100",
+                description = "Frames skipped after switching to the still size, while exposure settles.")
+        int warmupFrames() default 3;
+
+        @AttributeDefinition(name = "Driver buffers", min = "2", max = "32")
+        int buffers() default 4;
+
+        @AttributeDefinition(name = "Native library",
+                description = "Library providing open/close/ioctl/mmap/munmap/poll: 'c' for the C library.")
+        String nativeLibrary() default "c";
+
+        @AttributeDefinition(name = "Reconnect interval (ms)", min = "50",
+                description = "How often to look for the device again while it is missing.")
+        long reconnectMillis() default 1000;
+
+        @AttributeDefinition(name = "Still timeout (ms)", min = "100",
+                description = "How long a still may take before the request fails.")
+        long stillTimeoutMillis() default 5000;
+    }
+
+    private final Settings settings;
+    private final FrameHub hub;
+    private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM);
+    private final CameraCounters counters = new CameraCounters();
+    private final CaptureLoop loop;
+    private final Thread thread;
+
+    @Activate
+    public V4l2Camera(Config config, @Reference(service = LoggerFactory.class) Logger log) {
+        this.settings = Settings.of(config);
+        this.hub = new FrameHub(this::demandChanged);
+        this.loop = new CaptureLoop(settings, hub, stills, counters, log);
+        this.thread = new Thread(loop, "dualstream-v4l2-" + settings.id());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        loop.stop();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+        hub.close();
+        stills.failAll(new CameraUnavailableException("camera " + settings.id() + " stopped"));
+    }
+
+    /** For tests: whether the capture thread has ended. */
+    boolean stopped() {
+        return !thread.isAlive();
+    }
+
+    private void demandChanged() {
+        loop.wake();
+    }
+
+    @Override
+    public CameraInfo info() {
+        return loop.info();
+    }
+
+    @Override
+    public Resolution streamSize() {
+        return loop.streamSize();
+    }
+
+    @Override
+    public Resolution stillSize() {
+        return loop.stillSize();
+    }
+
+    @Override
+    public int targetFps() {
+        return settings.fps();
+    }
+
+    @Override
+    public CameraState state() {
+        return loop.state();
+    }
+
+    @Override
+    public CameraStatistics statistics() {
+        return counters.snapshot(hub.consumers(), stills.lastLatency());
+    }
+
+    @Override
+    public LiveStream openStream() {
+        return hub.open();
+    }
+
+    @Override
+    public CompletionStage<Frame> captureStill() {
+        if (!thread.isAlive()) {
+            return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + settings.id() + " stopped"));
+        }
+        if (loop.state() == CameraState.DISCONNECTED) {
+            return CompletableFuture.failedFuture(new CameraUnavailableException(
+                    "camera " + settings.id() + " is disconnected: " + loop.problem()));
+        }
+        CompletableFuture<Frame> still = stills.request();
+        loop.wake();
+        return still;
+    }
+
+    @Override
+    public List<CameraControl> controls() {
+        return loop.controls();
+    }
+
+    @Override
+    public CameraControl setControl(int id, int value) throws CameraUnavailableException {
+        CameraControl control = loop.controls().stream().filter(c -> c.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("camera " + settings.id() + " has no control " + id));
+        control.validate(value);
+        CompletableFuture<CameraControl> result = loop.submit(device -> loop.applyControl(device, id, value));
+        try {
+            return result.get(2, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof V4l2Exception v && !v.isDeviceLost()) {
+                throw new IllegalArgumentException(control.name() + ": the camera refused " + value + ": "
+                        + V4l2Exception.errnoName(v.errno()), v);
+            }
+            throw new CameraUnavailableException("camera " + settings.id() + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            result.cancel(false);
+            throw new CameraUnavailableException("camera " + settings.id() + " did not answer within 2 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CameraUnavailableException("interrupted");
+        }
+    }
+
+    /** The configuration, checked once. */
+    record Settings(String id, String device, Resolution streamSize, Resolution stillSize, int fps, int warmupFrames,
+            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout,
+            Map<Integer, Integer> userControls) {
+
+        static Settings of(Config config) {
+            String id = config.camera_id();
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException(PID + ": camera.id must not be empty");
+            }
+            if (config.device() == null || config.device().isBlank()) {
+                throw new IllegalArgumentException(PID + ": device must not be empty");
+            }
+            if (config.fps() < 1 || config.fps() > 120) {
+                throw new IllegalArgumentException(PID + ": fps must be 1..120, got " + config.fps());
+            }
+            if (config.warmupFrames() < 0 || config.warmupFrames() > 100) {
+                throw new IllegalArgumentException(PID + ": warmupFrames must be 0..100, got " + config.warmupFrames());
+            }
+            if (config.buffers() < 2 || config.buffers() > 32) {
+                throw new IllegalArgumentException(PID + ": buffers must be 2..32, got " + config.buffers());
+            }
+            String library = config.nativeLibrary() == null || config.nativeLibrary().isBlank() ? "c"
+                    : config.nativeLibrary().trim();
+            return new Settings(id, config.device().trim(), size("streamSize", config.streamSize(), ""),
+                    size("stillSize", config.stillSize(), "max"), config.fps(), config.warmupFrames(),
+                    config.buffers(), library, Duration.ofMillis(Math.max(50, config.reconnectMillis())),
+                    Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())), new ConcurrentHashMap<>());
+        }
+
+        /** {@code null} means "choose": closest to 640x480 for the stream, largest for stills. */
+        private static Resolution size(String name, String value, String automatic) {
+            if (value == null || value.isBlank() || value.trim().equalsIgnoreCase(automatic)) {
+                return null;
+            }
+            try {
+                return Resolution.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PID + ": " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dualstream.camera.v4l2.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.osgi.service.log.Logger;
+
+/** Configurations and a logger for driving components outside a framework. */
+final class TestSupport {
+
+    private TestSupport() {
+    }
+
+    /** An instance of a configuration annotation: its defaults, with some values overridden by method name. */
+    @SuppressWarnings("unchecked")
+    static <A> A config(Class<A> type, Map<String, Object> values) {
+        Map<String, Object> copy = new HashMap<>(values);
+        return (A) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            if (method.getName().equals("annotationType")) {
+                return type;
+            }
+            if (copy.containsKey(method.getName())) {
+                return copy.get(method.getName());
+            }
+            return method.getDefaultValue();
+        });
+    }
+
+    /** Writes warnings and errors to stderr, so a failing test shows what the component said. */
+    static Logger logger() {
+        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
+                (proxy, method, args) -> {
+                    if (method.getReturnType() == boolean.class) {
+                        return false;
+                    }
+                    if ((method.getName().equals("warn") || method.getName().equals("error")) && args != null) {
+                        StringBuilder line = new StringBuilder(method.getName()).append(": ").append(args[0]);
+                        for (int i = 1; i < args.length; i++) {
+                            line.append(" | ").append(args[i]);
+                        }
+                        System.err.println(line);
+                    }
+                    return null;
+                });
+    }
+
+    static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package dualstream.camera.v4l2.internal;
+
+import static dualstream.camera.v4l2.internal.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.CameraState;
+import dualstream.camera.api.CameraUnavailableException;
+import dualstream.camera.api.Frame;
+import dualstream.camera.api.LiveStream;
+import dualstream.camera.api.Resolution;
+import dualstream.camera.support.StillRequests;
+
+/** The real JNA code against the fake camera: every behaviour and every fault switch. */
+class V4l2CameraTest {
+
+    static final Resolution STREAM = new Resolution(640, 480);
+    static final Resolution LARGEST = new Resolution(3264, 2448);
+
+    private final List<V4l2Camera> cameras = new ArrayList<>();
+
+    @BeforeEach
+    void resetFake() {
+        FakeCamera.reset();
+    }
+
+    @AfterEach
+    void stopCameras() throws Exception {
+        for (V4l2Camera camera : cameras) {
+            camera.deactivate();
+        }
+        FakeCamera.reset();
+    }
+
+    private V4l2Camera camera(Object... keyValues) throws InterruptedException {
+        Map<String, Object> values = new HashMap<>();
+        values.put("camera_id", "fake");
+        values.put("device", FakeCamera.DEVICE);
+        values.put("nativeLibrary", FakeCamera.LIBRARY);
+        values.put("reconnectMillis", 100L);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            values.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger());
+        cameras.add(camera);
+        return camera;
+    }
+
+    private static V4l2Camera ready(V4l2Camera camera) throws InterruptedException {
+        await("camera probed", 10, () -> !camera.info().driver().isEmpty());
+        return camera;
+    }
+
+    static boolean isWholeJpegWithTables(byte[] jpeg) {
+        if (jpeg.length < 4 || (jpeg[0] & 0xFF) != 0xFF || (jpeg[1] & 0xFF) != 0xD8
+                || (jpeg[jpeg.length - 2] & 0xFF) != 0xFF || (jpeg[jpeg.length - 1] & 0xFF) != 0xD9) {
+            return false;
+        }
+        for (int i = 0; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC4) {
+                return true;
+            }
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    static byte[] bytes(Frame frame) {
+        byte[] bytes = new byte[frame.length()];
+        frame.data().get(bytes);
+        return bytes;
+    }
+
+    static Resolution decodedSize(Frame frame) throws Exception {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes(frame)));
+        return new Resolution(image.getWidth(), image.getHeight());
+    }
+
+    /** The fake camera names every frame in a JPEG comment: "fakecam seq=N size=WxH dark=D". */
+    static String note(Frame frame) {
+        String text = new String(bytes(frame), 0, Math.min(200, frame.length()), StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("fakecam seq=");
+        return at < 0 ? "" : text.substring(at, text.indexOf("dark=", at) + 6);
+    }
+
+    private static List<Frame> frames(LiveStream stream, int count) throws Exception {
+        List<Frame> frames = new ArrayList<>();
+        while (frames.size() < count) {
+            Frame frame = stream.next(5, TimeUnit.SECONDS);
+            assertThat(frame).as("frame %d within 5 s", frames.size()).isNotNull();
+            frames.add(frame);
+        }
+        return frames;
+    }
+
+    @Test
+    void probesTheDeviceAndStaysIdleWithoutConsumers() throws Exception {
+        V4l2Camera camera = ready(camera());
+        assertThat(camera.info().driver()).isEqualTo("uvcvideo");
+        assertThat(camera.info().card()).isEqualTo("Fake Camera (dualstream)");
+        assertThat(camera.info().formats()).containsExactly("MJPG", "YUYV");
+        assertThat(camera.info().sizes()).contains(STREAM, LARGEST).hasSize(7);
+        assertThat(camera.streamSize()).as("closest to 640x480").isEqualTo(STREAM);
+        assertThat(camera.stillSize()).as("the largest").isEqualTo(LARGEST);
+        assertThat(camera.state()).isEqualTo(CameraState.IDLE);
+        assertThat(FakeCamera.get("streamons")).isZero();
+    }
+
+    @Test
+    void streamsWholeJpegsAtTheStreamSizeOnlyWhileSomeoneWatches() throws Exception {
+        V4l2Camera camera = ready(camera("fps", 30));
+        try (LiveStream stream = camera.openStream()) {
+            List<Frame> frames = frames(stream, 15);
+            for (Frame frame : frames) {
+                assertThat(isWholeJpegWithTables(bytes(frame))).isTrue();
+                assertThat(frame.size()).isEqualTo(STREAM);
+            }
+            assertThat(decodedSize(frames.get(0))).isEqualTo(STREAM);
+            assertThat(frames).extracting(Frame::sequence).isSorted().doesNotHaveDuplicates();
+            assertThat(camera.state()).isEqualTo(CameraState.STREAMING);
+            long now = StillRequests.Clock.SYSTEM.epochMicros();
+            assertThat(frames.get(14).captureTimeMicros()).isBetween(now - 1_000_000, now);
+        }
+        await("idle after the last consumer left", 5, () -> camera.state() == CameraState.IDLE);
+        await("device stopped streaming", 5, () -> FakeCamera.get("streaming") == 0);
+        assertThat(FakeCamera.get("mapped")).isZero();
+    }
+
+    @Test
+    void aStillIsAtTheLargestSizeCapturedAfterTheRequestAndTheStreamResumesAtItsOwnSize() throws Exception {
+        FakeCamera.set("dark_warmup", 2);
+        V4l2Camera camera = ready(camera("warmupFrames", 3));
+        try (LiveStream stream = camera.openStream()) {
+            frames(stream, 3);
+            long requested = StillRequests.Clock.SYSTEM.epochMicros();
+            Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(still.size()).isEqualTo(LARGEST);
+            assertThat(decodedSize(still)).isEqualTo(LARGEST);
+            assertThat(still.captureTimeMicros()).isGreaterThan(requested);
+            assertThat(note(still)).as("not a dark warm-up frame").endsWith("dark=0");
+            assertThat(isWholeJpegWithTables(bytes(still))).isTrue();
+
+            List<Frame> after = frames(stream, 5);
+            assertThat(after).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));
+            assertThat(after.get(0).captureTimeMicros()).isGreaterThan(still.captureTimeMicros());
+        }
+        assertThat(camera.statistics().stills()).isEqualTo(1);
+        assertThat(camera.statistics().lastStillLatency()).isPresent();
+    }
+
+    @Test
+    void concurrentStillsShareOneCapture() throws Exception {
+        V4l2Camera camera = ready(camera("warmupFrames", 1));
+        long streamonsBefore = FakeCamera.get("streamons");
+        List<CompletableFuture<Frame>> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            requests.add(camera.captureStill().toCompletableFuture());
+        }
+        Set<Long> distinct = new java.util.HashSet<>();
+        for (CompletableFuture<Frame> request : requests) {
+            Frame still = request.get(10, TimeUnit.SECONDS);
+            assertThat(still.size()).isEqualTo(LARGEST);
+            distinct.add(still.sequence());
+        }
+        assertThat(distinct).as("one capture for all six").hasSize(1);
+        assertThat(FakeCamera.get("streamons") - streamonsBefore).isEqualTo(1);
+        assertThat(camera.statistics().stills()).isEqualTo(1);
+    }
+
+    @Test
+    void insertsHuffmanTablesWhenTheCameraLeavesThemOut() throws Exception {
+        FakeCamera.set("strip_huffman", 1);
+        V4l2Camera camera = ready(camera());
+        try (LiveStream stream = camera.openStream()) {
+            for (Frame frame : frames(stream, 5)) {
+                assertThat(isWholeJpegWithTables(bytes(frame))).isTrue();
+                assertThat(decodedSize(frame)).isEqualTo(STREAM);
+            }
+        }
+        Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(isWholeJpegWithTables(bytes(still))).isTrue();
+        assertThat(decodedSize(still)).isEqualTo(LARGEST);
+    }
+
+    @Test
+    void brokenFramesNeverReachAConsumer() throws Exception {
+        FakeCamera.set("broken_every", 2);
+        FakeCamera.set("broken_kind", "mixed");
+        V4l2Camera camera = ready(camera());
+        try (LiveStream stream = camera.openStream()) {
+            for (Frame frame : frames(stream, 16)) {
+                assertThat(isWholeJpegWithTables(bytes(frame))).as(note(frame)).isTrue();
+                assertThat(decodedSize(frame)).isEqualTo(STREAM);
+            }
+        }
+        assertThat(camera.statistics().broken()).as("truncated, garbage, error-flagged and tiny frames")
+                .isGreaterThanOrEqualTo(12);
+    }
+
+    @Test
+    void comesBackByItselfAfterUnplugAndReplug() throws Exception {
+        V4l2Camera camera = ready(camera());
+        try (LiveStream stream = camera.openStream()) {
+            frames(stream, 3);
+            FakeCamera.set("replug_after_ms", 700);
+            FakeCamera.set("unplug_after", 2);
+            await("disconnected", 5, () -> camera.state() == CameraState.DISCONNECTED);
+            assertThat(camera.controls()).isEmpty();
+            assertThatThrownBy(() -> camera.captureStill().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(CameraUnavailableException.class);
+            await("streaming again after replug", 10, () -> camera.state() == CameraState.STREAMING);
+            List<Frame> after = frames(stream, 5);
+            assertThat(after).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));
+        }
+        assertThat(camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+    }
+
+    @Test
+    void reopensTheDeviceWhenTheDriverRefusesANewSizeUntilThen() throws Exception {
+        FakeCamera.set("ebusy_until_reopen", 1);
+        V4l2Camera camera = ready(camera());
+        try (LiveStream stream = camera.openStream()) {
+            frames(stream, 3);
+            long opens = FakeCamera.get("opens");
+            Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(still.size()).isEqualTo(LARGEST);
+            assertThat(frames(stream, 3)).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));
+            assertThat(FakeCamera.get("ebusy")).isPositive();
+            assertThat(FakeCamera.get("opens") - opens).as("reopened for the switch and back").isEqualTo(2);
+        }
+        assertThat(FakeCamera.get("open_fds")).isEqualTo(1);
+    }
+
+    @Test
+    void aStalledCameraDeliversNothingForAWhileThenResumesWithoutReconnecting() throws Exception {
+        V4l2Camera camera = ready(camera());
+        try (LiveStream stream = camera.openStream()) {
+            frames(stream, 2);
+            long opens = FakeCamera.get("opens");
+            FakeCamera.set("stall_ms", 1500);
+            FakeCamera.set("stall_after", 1);
+            boolean sawGap = false;
+            for (int i = 0; i < 40 && !sawGap; i++) {
+                sawGap = stream.next(700, TimeUnit.MILLISECONDS) == null;
+            }
+            assertThat(sawGap).as("no frame for 700 ms during the stall").isTrue();
+            frames(stream, 3);
+            assertThat(FakeCamera.get("opens")).isEqualTo(opens);
+            assertThat(camera.state()).isEqualTo(CameraState.STREAMING);
+        }
+    }
+
+    @Test
+    void aCameraWithoutMjpegGetsAClearErrorNamingItsFormats() throws Exception {
+        FakeCamera.set("formats", "yuyv");
+        V4l2Camera camera = camera();
+        await("disconnected", 5, () -> camera.state() == CameraState.DISCONNECTED);
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> camera.captureStill().toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertThat(failure.getCause()).isInstanceOf(CameraUnavailableException.class)
+                .hasMessageContaining("offers no MJPEG").hasMessageContaining("YUYV (YUYV 4:2:2)");
+    }
+
+    @Test
+    void aMissingDeviceIsDisconnectedAndStillsFailAtOnce() throws Exception {
+        V4l2Camera camera = camera("device", "/dev/no-such-camera");
+        await("disconnected", 5, () -> camera.state() == CameraState.DISCONNECTED);
+        assertThat(camera.captureStill().toCompletableFuture()).failsWithin(1, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void listsAndSetsControlsWithValidation() throws Exception {
+        V4l2Camera camera = ready(camera());
+        Map<String, CameraControl> byName = camera.controls().stream()
+                .collect(Collectors.toMap(CameraControl::name, c -> c));
+        assertThat(byName).containsKeys("Brightness", "Contrast", "Auto Exposure", "Power Line Frequency");
+        CameraControl brightness = byName.get("Brightness");
+        assertThat(brightness.minimum()).isEqualTo(-64);
+        assertThat(brightness.maximum()).isEqualTo(64);
+        assertThat(byName.get("Auto Exposure").menu()).containsOnlyKeys(1, 3);
+        assertThat(byName.get("Power Line Frequency").menu()).containsEntry(1, "50 Hz");
+
+        assertThat(camera.setControl(brightness.id(), 10).value()).isEqualTo(10);
+        assertThat(camera.controls()).filteredOn(c -> c.id() == brightness.id()).extracting(CameraControl::value)
+                .containsExactly(10);
+        assertThatIllegalArgumentException().isThrownBy(() -> camera.setControl(brightness.id(), 65))
+                .withMessageContaining("Brightness").withMessageContaining("-64..64");
+        assertThatIllegalArgumentException().isThrownBy(() -> camera.setControl(byName.get("Auto Exposure").id(), 2))
+                .withMessageContaining("not one of [1, 3]");
+        assertThatIllegalArgumentException().isThrownBy(() -> camera.setControl(12345, 1))
+                .withMessageContaining("no control 12345");
+    }
+
+    @Test
+    void deactivateLeavesNoThreadAndNoDescriptorBehind() throws Exception {
+        V4l2Camera camera = ready(camera());
+        try (LiveStream stream = camera.openStream()) {
+            frames(stream, 3);
+            assertThat(FakeCamera.get("open_fds")).isEqualTo(1);
+            long started = System.nanoTime();
+            camera.deactivate();
+            cameras.remove(camera);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("prompt").isLessThan(2000);
+            assertThatThrownBy(() -> stream.next(1, TimeUnit.SECONDS)).isInstanceOf(CameraUnavailableException.class);
+        }
+        assertThat(camera.stopped()).isTrue();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("dualstream-v4l2-fake"));
+        assertThat(FakeCamera.get("open_fds")).isZero();
+        assertThat(FakeCamera.get("mapped")).isZero();
+        assertThat(FakeCamera.get("streaming")).isZero();
+    }
+
+    @Test
+    void rejectsBadConfigurationWithTheReason() {
+        assertThatIllegalArgumentException().isThrownBy(() -> camera("streamSize", "big"))
+                .withMessageContaining("streamSize").withMessageContaining("'big'");
+        assertThatIllegalArgumentException().isThrownBy(() -> camera("fps", 0)).withMessageContaining("fps");
+        assertThatIllegalArgumentException().isThrownBy(() -> camera("buffers", 1)).withMessageContaining("buffers");
+        assertThatIllegalArgumentException().isThrownBy(() -> camera("device", " ")).withMessageContaining("device");
+    }
+}

@@ -1,0 +1,906 @@
+/*
+ * fakecam: an emulated UVC MJPEG camera behind open/close/ioctl/mmap/munmap/poll.
+ *
+ * One device path (FAKECAM_DEVICE, default /dev/video0) behaves like a uvcvideo camera: several MJPEG sizes,
+ * real JPEG frames (libjpeg), MMAP streaming, the EBUSY rules of videobuf2/uvcvideo, controls. Every other path and
+ * fd goes to the real C library. Each open returns a real eventfd that the frame thread signals, so poll and select
+ * work natively. Loaded as a library (JNA) or with LD_PRELOAD under an unmodified program.
+ *
+ * Settings and fault switches come from FAKECAM_* environment variables at load time and from fakecam_set() at run
+ * time; see apply_setting() for the keys.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/videodev2.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jpeglib.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define MAX_FDS 16
+#define MAX_BUFS 32
+#define MAX_SIZES 16
+#define CACHE_FRAMES 30
+
+/* ---- the real C library ---------------------------------------------------------------------------------------- */
+
+static int (*real_open)(const char *, int, ...);
+static int (*real_close)(int);
+static int (*real_ioctl)(int, unsigned long, ...);
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_munmap)(void *, size_t);
+static int (*real_poll)(struct pollfd *, nfds_t, int);
+
+static void bind_real(void) {
+    if (real_open) return;
+    real_close = dlsym(RTLD_NEXT, "close");
+    real_ioctl = dlsym(RTLD_NEXT, "ioctl");
+    real_mmap = dlsym(RTLD_NEXT, "mmap");
+    real_munmap = dlsym(RTLD_NEXT, "munmap");
+    real_poll = dlsym(RTLD_NEXT, "poll");
+    real_open = dlsym(RTLD_NEXT, "open");
+}
+
+/* ---- device state ---------------------------------------------------------------------------------------------- */
+
+struct size { uint32_t w, h; };
+
+struct buffer {
+    uint8_t *mem;
+    size_t length;
+    int mapped;
+    int queued;              /* owned by the driver, waiting to be filled */
+    int done;                /* filled, waiting for DQBUF */
+    uint32_t bytesused, flags, sequence;
+    struct timeval timestamp;
+};
+
+struct handle {
+    int fd;                  /* the eventfd handed out */
+    int nonblocking;
+    unsigned generation;     /* device instance it was opened on; a replug makes old handles dead */
+    int sfmt_tainted;        /* ebusy_until_reopen: S_FMT refused until closed */
+};
+
+struct control {
+    uint32_t id;
+    const char *name;
+    uint32_t type;
+    int32_t min, max, step, def, value;
+    uint32_t flags;
+    const char *menu[8];
+};
+
+struct cached { uint8_t *jpeg; size_t len; };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pthread_t frame_thread;
+static int frame_thread_started;
+
+static char device_path[256] = "/dev/video0";
+static struct size sizes[MAX_SIZES];
+static int nsizes;
+static int offer_mjpeg = 1, offer_yuyv = 1;
+static int quality = 80;
+
+static struct handle handles[MAX_FDS];
+static struct buffer bufs[MAX_BUFS];
+static int nbufs;
+static size_t buf_length;
+static int buf_owner = -1;   /* eventfd of the handle that requested buffers */
+static int streaming;
+static int stream_owner = -1;
+static uint32_t sequence;
+static uint32_t cur_w = 640, cur_h = 480, cur_fmt = V4L2_PIX_FMT_MJPEG;
+static uint32_t fps = 30;
+static unsigned generation = 1;
+static int unplugged;
+static struct timespec replug_at;
+
+/* fault switches */
+static int strip_huffman;
+static int broken_every;
+static char broken_kind[16] = "mixed";
+static long unplug_after = -1;
+static long replug_after_ms = 1000;
+static int dark_warmup;
+static int ebusy_until_reopen;
+static long stall_after = -1, stall_ms;
+static int slow_fps;
+
+/* counters, readable with fakecam_get() */
+static long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
+static long frames_since_streamon, frames_since_fault;
+
+static struct control controls[] = {
+    {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, -64, 64, 1, 0, 0, 0, {0}},
+    {V4L2_CID_CONTRAST, "Contrast", V4L2_CTRL_TYPE_INTEGER, 0, 64, 1, 32, 32, 0, {0}},
+    {V4L2_CID_SATURATION, "Saturation", V4L2_CTRL_TYPE_INTEGER, 0, 128, 1, 64, 64, 0, {0}},
+    {V4L2_CID_AUTO_WHITE_BALANCE, "White Balance, Automatic", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 1, 1, 0, {0}},
+    {V4L2_CID_POWER_LINE_FREQUENCY, "Power Line Frequency", V4L2_CTRL_TYPE_MENU, 0, 2, 1, 1, 1, 0,
+     {"Disabled", "50 Hz", "60 Hz"}},
+    {V4L2_CID_EXPOSURE_AUTO, "Auto Exposure", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 3, 3, 0,
+     {NULL, "Manual Mode", NULL, "Aperture Priority Mode"}},
+    {V4L2_CID_EXPOSURE_ABSOLUTE, "Exposure Time, Absolute", V4L2_CTRL_TYPE_INTEGER, 3, 2047, 1, 250, 250,
+     V4L2_CTRL_FLAG_INACTIVE, {0}},
+};
+#define NCONTROLS ((int) (sizeof controls / sizeof controls[0]))
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached cache[MAX_SIZES][CACHE_FRAMES];
+static struct cached dark_cache[MAX_SIZES];
+
+/* ---- settings -------------------------------------------------------------------------------------------------- */
+
+static void parse_sizes(const char *text) {
+    nsizes = 0;
+    const char *p = text;
+    while (*p && nsizes < MAX_SIZES) {
+        unsigned w, h;
+        int n;
+        if (sscanf(p, "%ux%u%n", &w, &h, &n) != 2) break;
+        sizes[nsizes].w = w;
+        sizes[nsizes].h = h;
+        nsizes++;
+        p += n;
+        while (*p == ',' || *p == ' ') p++;
+    }
+}
+
+static void free_caches(void) {
+    pthread_mutex_lock(&cache_lock);
+    for (int s = 0; s < MAX_SIZES; s++) {
+        for (int i = 0; i < CACHE_FRAMES; i++) {
+            free(cache[s][i].jpeg);
+            cache[s][i].jpeg = NULL;
+        }
+        free(dark_cache[s].jpeg);
+        dark_cache[s].jpeg = NULL;
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* Keys: device, sizes, formats (mjpeg,yuyv | yuyv), quality, fps, strip_huffman, broken_every, broken_kind
+ * (truncate|garbage|error|tiny|mixed), unplug_after (frames), replug_after_ms, dark_warmup (frames after each
+ * STREAMON), ebusy_until_reopen, stall_after (frames), stall_ms, slow_fps, reset. Called with the lock held. */
+static int apply_setting(const char *key, const char *value) {
+    long v = value ? strtol(value, NULL, 10) : 0;
+    if (!strcmp(key, "device")) snprintf(device_path, sizeof device_path, "%s", value);
+    else if (!strcmp(key, "sizes")) { parse_sizes(value); free_caches(); }
+    else if (!strcmp(key, "formats")) { offer_mjpeg = strstr(value, "mjpeg") != NULL; offer_yuyv = strstr(value, "yuyv") != NULL; }
+    else if (!strcmp(key, "quality")) { quality = (int) v; free_caches(); }
+    else if (!strcmp(key, "fps")) fps = v > 0 ? (uint32_t) v : 30;
+    else if (!strcmp(key, "strip_huffman")) strip_huffman = (int) v;
+    else if (!strcmp(key, "broken_every")) broken_every = (int) v;
+    else if (!strcmp(key, "broken_kind")) snprintf(broken_kind, sizeof broken_kind, "%s", value);
+    else if (!strcmp(key, "unplug_after")) { unplug_after = v; frames_since_fault = 0; }
+    else if (!strcmp(key, "replug_after_ms")) replug_after_ms = v;
+    else if (!strcmp(key, "dark_warmup")) dark_warmup = (int) v;
+    else if (!strcmp(key, "ebusy_until_reopen")) ebusy_until_reopen = (int) v;
+    else if (!strcmp(key, "stall_after")) { stall_after = v; frames_since_fault = 0; }
+    else if (!strcmp(key, "stall_ms")) stall_ms = v;
+    else if (!strcmp(key, "slow_fps")) slow_fps = (int) v;
+    else if (!strcmp(key, "reset")) {
+        strip_huffman = broken_every = dark_warmup = ebusy_until_reopen = slow_fps = 0;
+        unplug_after = stall_after = -1;
+        stall_ms = 0;
+        replug_after_ms = 1000;
+        snprintf(broken_kind, sizeof broken_kind, "mixed");
+        for (int i = 0; i < NCONTROLS; i++) controls[i].value = controls[i].def;
+        offer_mjpeg = offer_yuyv = 1;
+        fps = 30;
+        unplugged = 0;
+        stat_opens = stat_closes = stat_streamons = stat_sfmts = stat_frames = stat_ebusy = stat_dropped = 0;
+    } else return -1;
+    return 0;
+}
+
+__attribute__((constructor)) static void init(void) {
+    bind_real();
+    parse_sizes("640x480,320x240,800x600,1280x720,1920x1080,2592x1944,3264x2448");
+    static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
+        "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
+        "stall_ms", "slow_fps"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "FAKECAM_%s", keys[i]);
+        for (char *c = name; *c; c++) if (*c >= 'a' && *c <= 'z') *c -= 32;
+        const char *value = getenv(name);
+        if (value) apply_setting(keys[i], value);
+    }
+    for (int i = 0; i < MAX_FDS; i++) handles[i].fd = -1;
+}
+
+EXPORT int fakecam_set(const char *key, const char *value) {
+    pthread_mutex_lock(&lock);
+    int r = apply_setting(key, value);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+EXPORT long fakecam_get(const char *key) {
+    pthread_mutex_lock(&lock);
+    long r = -1;
+    if (!strcmp(key, "opens")) r = stat_opens;
+    else if (!strcmp(key, "closes")) r = stat_closes;
+    else if (!strcmp(key, "open_fds")) { r = 0; for (int i = 0; i < MAX_FDS; i++) r += handles[i].fd >= 0; }
+    else if (!strcmp(key, "streamons")) r = stat_streamons;
+    else if (!strcmp(key, "streaming")) r = streaming;
+    else if (!strcmp(key, "sfmts")) r = stat_sfmts;
+    else if (!strcmp(key, "frames")) r = stat_frames;
+    else if (!strcmp(key, "dropped")) r = stat_dropped;
+    else if (!strcmp(key, "ebusy")) r = stat_ebusy;
+    else if (!strcmp(key, "unplugged")) r = unplugged;
+    else if (!strcmp(key, "mapped")) { r = 0; for (int i = 0; i < nbufs; i++) r += bufs[i].mapped; }
+    else if (!strcmp(key, "buffers")) r = nbufs;
+    else if (!strcmp(key, "width")) r = cur_w;
+    else if (!strcmp(key, "height")) r = cur_h;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+/* ---- JPEG frames ----------------------------------------------------------------------------------------------- */
+
+static int size_index(uint32_t w, uint32_t h) {
+    for (int i = 0; i < nsizes; i++) if (sizes[i].w == w && sizes[i].h == h) return i;
+    return -1;
+}
+
+static uint32_t hash(uint32_t x) {
+    x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15; x *= 0x846ca68b; x ^= x >> 16;
+    return x;
+}
+
+/* A moving picture with some texture, so that frames compress like a real scene (about 17 KB at 640x480). */
+static void encode(uint32_t w, uint32_t h, int frame, int dark, struct cached *out) {
+    uint8_t *rgb = malloc((size_t) w * h * 3);
+    uint32_t bar = (uint32_t) ((uint64_t) frame * w / CACHE_FRAMES);
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t *p = rgb + ((size_t) y * w + x) * 3;
+            if (dark) { p[0] = p[1] = p[2] = 4; continue; }
+            uint32_t noise = hash((x / 4) * 7919 + (y / 4) * 104729 + (uint32_t) frame * 31) & 31;
+            int inbar = x >= bar && x < bar + w / 16;
+            p[0] = (uint8_t) (inbar ? 240 : (x * 200 / w) + noise);
+            p[1] = (uint8_t) (inbar ? 240 : (y * 200 / h) + noise);
+            p[2] = (uint8_t) (inbar ? 240 : 120 + noise);
+        }
+    }
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr jerr;
+    unsigned char *mem = NULL;
+    unsigned long memlen = 0;
+    cinfo.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, &mem, &memlen);
+    cinfo.image_width = w;
+    cinfo.image_height = h;
+    cinfo.input_components = 3;
+    cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    cinfo.optimize_coding = FALSE; /* the standard Annex K tables, as UVC cameras use */
+    jpeg_start_compress(&cinfo, TRUE);
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = rgb + (size_t) cinfo.next_scanline * w * 3;
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    free(rgb);
+    out->jpeg = malloc(memlen);
+    memcpy(out->jpeg, mem, memlen);
+    out->len = memlen;
+    free(mem);
+}
+
+/* Encoding a large frame takes a while: the frame thread does it ahead of time, outside the device lock. */
+static struct cached *frame_for(uint32_t w, uint32_t h, uint32_t seq, int dark) {
+    pthread_mutex_lock(&cache_lock);
+    int s = size_index(w, h);
+    struct cached *c = NULL;
+    if (s >= 0) {
+        c = dark ? &dark_cache[s] : &cache[s][seq % CACHE_FRAMES];
+        if (!c->jpeg) encode(w, h, dark ? 0 : (int) (seq % CACHE_FRAMES), dark, c);
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return c;
+}
+
+/* Copies the JPEG into dst: SOI, a COM segment naming the frame, then the rest without DHT if stripping.
+ * Returns the bytes written; if dst is too small the frame is cut short (the caller flags it). */
+static size_t render(uint8_t *dst, size_t cap, const struct cached *c, uint32_t seq, int dark, int *cut) {
+    char note[96];
+    int notelen = snprintf(note, sizeof note, "fakecam seq=%u size=%ux%u dark=%d", seq, cur_w, cur_h, dark);
+    uint8_t head[128];
+    size_t n = 0;
+    head[n++] = 0xFF; head[n++] = 0xD8;
+    head[n++] = 0xFF; head[n++] = 0xFE;
+    head[n++] = (uint8_t) ((notelen + 2) >> 8); head[n++] = (uint8_t) (notelen + 2);
+    memcpy(head + n, note, (size_t) notelen); n += (size_t) notelen;
+    size_t out = 0;
+    *cut = 0;
+#define EMIT(src, len) do { size_t l_ = (len); if (out + l_ > cap) { l_ = cap - out; *cut = 1; } \
+        memcpy(dst + out, (src), l_); out += l_; } while (0)
+    EMIT(head, n);
+    size_t i = 2;
+    const uint8_t *j = c->jpeg;
+    while (i + 4 <= c->len && j[i] == 0xFF && j[i + 1] != 0xDA) {
+        size_t seglen = 2 + ((size_t) j[i + 2] << 8 | j[i + 3]);
+        if (!(strip_huffman && j[i + 1] == 0xC4)) EMIT(j + i, seglen);
+        i += seglen;
+    }
+    EMIT(j + i, c->len - i);
+#undef EMIT
+    return out;
+}
+
+static long ms_between(const struct timespec *a, const struct timespec *b) {
+    return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void add_ms(struct timespec *t, long ms) {
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (ms % 1000) * 1000000;
+    if (t->tv_nsec >= 1000000000) { t->tv_sec++; t->tv_nsec -= 1000000000; }
+}
+
+static struct handle *find_handle(int fd) {
+    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd == fd && fd >= 0) return &handles[i];
+    return NULL;
+}
+
+static void signal_fd(int fd) {
+    uint64_t one = 1;
+    if (write(fd, &one, sizeof one) < 0) { /* eventfd full: the reader is far behind, nothing to add */ }
+}
+
+static void do_unplug(void) {
+    unplugged = 1;
+    generation++;
+    streaming = 0;
+    clock_gettime(CLOCK_MONOTONIC, &replug_at);
+    add_ms(&replug_at, replug_after_ms);
+    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd >= 0) signal_fd(handles[i].fd);
+}
+
+static void fill_one(void) {
+    frames_since_streamon++;
+    frames_since_fault++;
+    uint32_t seq = sequence++;
+    int b = -1;
+    for (int i = 0; i < nbufs; i++) if (bufs[i].queued) { b = i; break; }
+    if (b < 0) { stat_dropped++; return; }   /* no buffer: the frame is lost, as in a real driver */
+    struct buffer *buf = &bufs[b];
+    int dark = frames_since_streamon <= dark_warmup;
+    int cut = 0;
+    struct cached *c = cur_fmt == V4L2_PIX_FMT_MJPEG ? frame_for(cur_w, cur_h, seq, dark) : NULL;
+    if (c) {
+        buf->bytesused = (uint32_t) render(buf->mem, buf->length, c, seq, dark, &cut);
+    } else {
+        memset(buf->mem, 0x80, buf->length);
+        buf->bytesused = (uint32_t) buf->length;
+    }
+    buf->flags = V4L2_BUF_FLAG_MAPPED | V4L2_BUF_FLAG_DONE | V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
+    if (cut) buf->flags |= V4L2_BUF_FLAG_ERROR;
+    if (broken_every > 0 && seq % (uint32_t) broken_every == (uint32_t) broken_every - 1) {
+        static const char *kinds[] = {"truncate", "garbage", "error", "tiny"};
+        const char *kind = strcmp(broken_kind, "mixed") ? broken_kind : kinds[(seq / (uint32_t) broken_every) % 4];
+        if (!strcmp(kind, "truncate")) buf->bytesused /= 2;
+        else if (!strcmp(kind, "garbage")) for (uint32_t k = 0; k < buf->bytesused; k++) buf->mem[k] = (uint8_t) hash(k + seq);
+        else if (!strcmp(kind, "error")) { buf->flags |= V4L2_BUF_FLAG_ERROR; buf->bytesused /= 3; }
+        else if (!strcmp(kind, "tiny")) buf->bytesused = 20;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    buf->timestamp.tv_sec = now.tv_sec;
+    buf->timestamp.tv_usec = now.tv_nsec / 1000;
+    buf->sequence = seq;
+    buf->queued = 0;
+    buf->done = 1;
+    stat_frames++;
+    signal_fd(stream_owner);
+    pthread_cond_broadcast(&wake);
+}
+
+static void *frame_loop(void *arg) {
+    (void) arg;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    pthread_mutex_lock(&lock);
+    for (;;) {
+        if (unplugged) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (ms_between(&now, &replug_at) <= 0) {
+                unplugged = 0;
+                frames_since_fault = 0;
+                unplug_after = -1;
+            } else {
+                pthread_cond_timedwait(&wake, &lock, &replug_at);
+                continue;
+            }
+        }
+        if (!streaming) {
+            pthread_cond_wait(&wake, &lock);
+            clock_gettime(CLOCK_MONOTONIC, &next);
+            continue;
+        }
+        uint32_t rate = slow_fps > 0 ? (uint32_t) slow_fps : fps;
+        long period_ns = 1000000000L / (rate ? rate : 1);
+        next.tv_nsec += period_ns;
+        while (next.tv_nsec >= 1000000000) { next.tv_sec++; next.tv_nsec -= 1000000000; }
+        if (stall_after >= 0 && frames_since_fault == stall_after) {
+            add_ms(&next, stall_ms);
+            stall_after = -1;
+        }
+        uint32_t w = cur_w, h = cur_h, seq = sequence;
+        int dark = frames_since_streamon + 1 <= dark_warmup, mjpeg = cur_fmt == V4L2_PIX_FMT_MJPEG;
+        pthread_mutex_unlock(&lock);
+        if (mjpeg) frame_for(w, h, seq, dark);
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        pthread_mutex_lock(&lock);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (ms_between(&next, &now) > 1000) next = now;   /* fell far behind: do not burst */
+        if (!streaming || unplugged) continue;
+        fill_one();
+        if (unplug_after >= 0 && frames_since_fault >= unplug_after) do_unplug();
+    }
+    return NULL;
+}
+
+/* ---- the six calls --------------------------------------------------------------------------------------------- */
+
+static int fail(int e) { errno = e; return -1; }
+
+EXPORT int open(const char *path, int flags, ...) {
+    bind_real();
+    mode_t mode = 0;
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    if (strcmp(path, device_path)) return real_open(path, flags, mode);
+    pthread_mutex_lock(&lock);
+    int r;
+    if (unplugged) {
+        r = fail(ENOENT);
+    } else {
+        struct handle *h = NULL;
+        for (int i = 0; i < MAX_FDS && !h; i++) if (handles[i].fd < 0) h = &handles[i];
+        int fd = h ? eventfd(0, EFD_NONBLOCK | EFD_SEMAPHORE | ((flags & O_CLOEXEC) ? EFD_CLOEXEC : 0)) : -1;
+        if (!h) r = fail(EMFILE);
+        else if (fd < 0) r = -1;
+        else {
+            h->fd = fd;
+            h->nonblocking = (flags & O_NONBLOCK) != 0;
+            h->generation = generation;
+            h->sfmt_tainted = 0;
+            stat_opens++;
+            errno = 0;
+            if (!frame_thread_started) {
+                pthread_create(&frame_thread, NULL, frame_loop, NULL);
+                pthread_detach(frame_thread);
+                frame_thread_started = 1;
+            }
+            r = fd;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+static void release_buffers(void) {
+    for (int i = 0; i < nbufs; i++) {
+        if (!bufs[i].mapped) real_munmap(bufs[i].mem, bufs[i].length);
+        bufs[i].mem = NULL;
+    }
+    nbufs = 0;
+    buf_owner = -1;
+}
+
+EXPORT int close(int fd) {
+    bind_real();
+    pthread_mutex_lock(&lock);
+    struct handle *h = find_handle(fd);
+    if (h) {
+        if (stream_owner == fd) { streaming = 0; stream_owner = -1; }
+        if (buf_owner == fd) release_buffers();
+        h->fd = -1;
+        stat_closes++;
+    }
+    pthread_mutex_unlock(&lock);
+    return real_close(fd);
+}
+
+static void fill_format(struct v4l2_format *f) {
+    memset(&f->fmt.pix, 0, sizeof f->fmt.pix);
+    f->fmt.pix.width = cur_w;
+    f->fmt.pix.height = cur_h;
+    f->fmt.pix.pixelformat = cur_fmt;
+    f->fmt.pix.field = V4L2_FIELD_NONE;
+    f->fmt.pix.bytesperline = cur_fmt == V4L2_PIX_FMT_YUYV ? cur_w * 2 : 0;
+    f->fmt.pix.sizeimage = cur_w * cur_h * 2;
+    f->fmt.pix.colorspace = V4L2_COLORSPACE_SRGB;
+}
+
+static int format_offered(uint32_t fmt) {
+    return (fmt == V4L2_PIX_FMT_MJPEG && offer_mjpeg) || (fmt == V4L2_PIX_FMT_YUYV && offer_yuyv);
+}
+
+static int sizes_for(uint32_t fmt, struct size *out) {
+    if (fmt == V4L2_PIX_FMT_MJPEG) { memcpy(out, sizes, sizeof sizes); return nsizes; }
+    out[0] = (struct size) {640, 480};
+    out[1] = (struct size) {320, 240};
+    return 2;
+}
+
+/* uvcvideo's choice of the closest frame size. */
+static void snap(uint32_t fmt, uint32_t *w, uint32_t *h) {
+    struct size list[MAX_SIZES];
+    int n = sizes_for(fmt, list);
+    uint64_t best = UINT64_MAX;
+    struct size chosen = list[0];
+    for (int i = 0; i < n; i++) {
+        uint64_t mw = list[i].w < *w ? list[i].w : *w, mh = list[i].h < *h ? list[i].h : *h;
+        uint64_t d = (uint64_t) list[i].w * list[i].h + (uint64_t) *w * *h - 2 * mw * mh;
+        if (d < best) { best = d; chosen = list[i]; }
+    }
+    *w = chosen.w;
+    *h = chosen.h;
+}
+
+static struct control *find_control(uint32_t id) {
+    for (int i = 0; i < NCONTROLS; i++) if (controls[i].id == id) return &controls[i];
+    return NULL;
+}
+
+static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
+    if (h->generation != generation || unplugged) return fail(ENODEV);
+    switch (request) {
+    case VIDIOC_QUERYCAP: {
+        struct v4l2_capability *c = arg;
+        memset(c, 0, sizeof *c);
+        snprintf((char *) c->driver, sizeof c->driver, "uvcvideo");
+        snprintf((char *) c->card, sizeof c->card, "Fake Camera (dualstream)");
+        snprintf((char *) c->bus_info, sizeof c->bus_info, "usb-fakecam-1");
+        c->version = (6 << 16) | (1 << 8);
+        c->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
+        c->capabilities = c->device_caps | V4L2_CAP_DEVICE_CAPS;
+        return 0;
+    }
+    case VIDIOC_ENUM_FMT: {
+        struct v4l2_fmtdesc *d = arg;
+        if (d->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        uint32_t list[2];
+        int n = 0;
+        if (offer_mjpeg) list[n++] = V4L2_PIX_FMT_MJPEG;
+        if (offer_yuyv) list[n++] = V4L2_PIX_FMT_YUYV;
+        if (d->index >= (uint32_t) n) return fail(EINVAL);
+        uint32_t index = d->index;
+        memset(d, 0, sizeof *d);
+        d->index = index;
+        d->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+        d->pixelformat = list[index];
+        d->flags = list[index] == V4L2_PIX_FMT_MJPEG ? V4L2_FMT_FLAG_COMPRESSED : 0;
+        snprintf((char *) d->description, sizeof d->description, "%s",
+                 list[index] == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG" : "YUYV 4:2:2");
+        return 0;
+    }
+    case VIDIOC_ENUM_FRAMESIZES: {
+        struct v4l2_frmsizeenum *s = arg;
+        struct size list[MAX_SIZES];
+        if (!format_offered(s->pixel_format)) return fail(EINVAL);
+        int n = sizes_for(s->pixel_format, list);
+        if (s->index >= (uint32_t) n) return fail(EINVAL);
+        s->type = V4L2_FRMSIZE_TYPE_DISCRETE;
+        s->discrete.width = list[s->index].w;
+        s->discrete.height = list[s->index].h;
+        return 0;
+    }
+    case VIDIOC_ENUM_FRAMEINTERVALS: {
+        struct v4l2_frmivalenum *v = arg;
+        static const uint32_t rates[] = {30, 15, 5};
+        if (!format_offered(v->pixel_format) || v->index >= 3) return fail(EINVAL);
+        v->type = V4L2_FRMIVAL_TYPE_DISCRETE;
+        v->discrete.numerator = 1;
+        v->discrete.denominator = rates[v->index];
+        return 0;
+    }
+    case VIDIOC_G_FMT: {
+        struct v4l2_format *f = arg;
+        if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        fill_format(f);
+        return 0;
+    }
+    case VIDIOC_TRY_FMT:
+    case VIDIOC_S_FMT: {
+        struct v4l2_format *f = arg;
+        if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        if (request == VIDIOC_S_FMT) {
+            if (nbufs > 0 || streaming || h->sfmt_tainted) { stat_ebusy++; return fail(EBUSY); }
+            stat_sfmts++;
+        }
+        uint32_t fmt = format_offered(f->fmt.pix.pixelformat) ? f->fmt.pix.pixelformat
+                     : offer_mjpeg ? V4L2_PIX_FMT_MJPEG : V4L2_PIX_FMT_YUYV;
+        uint32_t w = f->fmt.pix.width, hh = f->fmt.pix.height;
+        snap(fmt, &w, &hh);
+        if (request == VIDIOC_S_FMT) { cur_w = w; cur_h = hh; cur_fmt = fmt; fill_format(f); }
+        else {
+            uint32_t ow = cur_w, oh = cur_h, of = cur_fmt;
+            cur_w = w; cur_h = hh; cur_fmt = fmt;
+            fill_format(f);
+            cur_w = ow; cur_h = oh; cur_fmt = of;
+        }
+        return 0;
+    }
+    case VIDIOC_G_PARM:
+    case VIDIOC_S_PARM: {
+        struct v4l2_streamparm *p = arg;
+        if (p->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        if (request == VIDIOC_S_PARM) {
+            struct v4l2_fract *t = &p->parm.capture.timeperframe;
+            if (t->numerator && t->denominator) {
+                uint32_t want = t->denominator / t->numerator;
+                fps = want >= 23 ? 30 : want >= 10 ? 15 : 5;
+            }
+        }
+        memset(&p->parm, 0, sizeof p->parm);
+        p->parm.capture.capability = V4L2_CAP_TIMEPERFRAME;
+        p->parm.capture.timeperframe.numerator = 1;
+        p->parm.capture.timeperframe.denominator = fps;
+        p->parm.capture.readbuffers = 0;
+        return 0;
+    }
+    case VIDIOC_ENUMINPUT: {
+        struct v4l2_input *in = arg;
+        if (in->index != 0) return fail(EINVAL);
+        memset(in, 0, sizeof *in);
+        snprintf((char *) in->name, sizeof in->name, "Camera 1");
+        in->type = V4L2_INPUT_TYPE_CAMERA;
+        return 0;
+    }
+    case VIDIOC_G_INPUT: *(int *) arg = 0; return 0;
+    case VIDIOC_S_INPUT: return *(int *) arg == 0 ? 0 : fail(EINVAL);
+    case VIDIOC_REQBUFS: {
+        struct v4l2_requestbuffers *r = arg;
+        if (r->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || r->memory != V4L2_MEMORY_MMAP) return fail(EINVAL);
+        if (streaming || (buf_owner >= 0 && buf_owner != h->fd)) { stat_ebusy++; return fail(EBUSY); }
+        for (int i = 0; i < nbufs; i++) if (bufs[i].mapped) { stat_ebusy++; return fail(EBUSY); }
+        release_buffers();
+        uint32_t count = r->count > MAX_BUFS ? MAX_BUFS : r->count;
+        size_t page = (size_t) sysconf(_SC_PAGESIZE);
+        buf_length = ((size_t) cur_w * cur_h * 2 + page - 1) / page * page;
+        for (uint32_t i = 0; i < count; i++) {
+            memset(&bufs[i], 0, sizeof bufs[i]);
+            bufs[i].mem = real_mmap(NULL, buf_length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            bufs[i].length = buf_length;
+        }
+        nbufs = (int) count;
+        buf_owner = count ? h->fd : -1;
+        r->count = count;
+        r->capabilities = V4L2_BUF_CAP_SUPPORTS_MMAP;
+        return 0;
+    }
+    case VIDIOC_QUERYBUF:
+    case VIDIOC_QBUF:
+    case VIDIOC_DQBUF: {
+        struct v4l2_buffer *b = arg;
+        if (b->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        if (request == VIDIOC_DQBUF) {
+            for (;;) {
+                if (h->generation != generation || unplugged) return fail(ENODEV);
+                int found = -1;
+                uint32_t oldest = UINT32_MAX;
+                for (int i = 0; i < nbufs; i++) {
+                    if (bufs[i].done && bufs[i].sequence < oldest) { oldest = bufs[i].sequence; found = i; }
+                }
+                if (found >= 0) {
+                    uint64_t dummy;
+                    if (read(h->fd, &dummy, sizeof dummy) < 0) { /* counter already zero: nothing to take back */ }
+                    b->index = (uint32_t) found;
+                    break;
+                }
+                if (!streaming) return fail(EINVAL);
+                if (h->nonblocking) return fail(EAGAIN);
+                pthread_cond_wait(&wake, &lock);
+            }
+        }
+        if (b->index >= (uint32_t) nbufs) return fail(EINVAL);
+        struct buffer *buf = &bufs[b->index];
+        if (request == VIDIOC_QBUF) {
+            if (b->memory != V4L2_MEMORY_MMAP || buf->queued || buf->done) return fail(EINVAL);
+            buf->queued = 1;
+        }
+        uint32_t index = b->index;
+        memset(b, 0, sizeof *b);
+        b->index = index;
+        b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+        b->memory = V4L2_MEMORY_MMAP;
+        b->m.offset = (uint32_t) (index * buf_length);
+        b->length = (uint32_t) buf->length;
+        b->field = V4L2_FIELD_NONE;
+        if (request == VIDIOC_DQBUF) {
+            buf->done = 0;
+            b->bytesused = buf->bytesused;
+            b->flags = buf->flags;
+            b->timestamp = buf->timestamp;
+            b->sequence = buf->sequence;
+        } else {
+            b->flags = V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC | (buf->mapped ? V4L2_BUF_FLAG_MAPPED : 0)
+                     | (buf->queued ? V4L2_BUF_FLAG_QUEUED : 0) | (buf->done ? V4L2_BUF_FLAG_DONE : 0);
+        }
+        return 0;
+    }
+    case VIDIOC_STREAMON:
+    case VIDIOC_STREAMOFF: {
+        if (*(int *) arg != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        if (buf_owner >= 0 && buf_owner != h->fd) { stat_ebusy++; return fail(EBUSY); }
+        if (nbufs == 0) return request == VIDIOC_STREAMON ? fail(EINVAL) : 0;
+        if (request == VIDIOC_STREAMON) {
+            if (!streaming) {
+                streaming = 1;
+                stream_owner = h->fd;
+                sequence = 0;
+                frames_since_streamon = 0;
+                stat_streamons++;
+                pthread_cond_broadcast(&wake);
+            }
+        } else {
+            streaming = 0;
+            stream_owner = -1;
+            for (int i = 0; i < nbufs; i++) bufs[i].queued = bufs[i].done = 0;
+            uint64_t drain;
+            while (read(h->fd, &drain, sizeof drain) > 0) { /* forget signalled frames */ }
+            if (ebusy_until_reopen) h->sfmt_tainted = 1;
+        }
+        return 0;
+    }
+    case VIDIOC_QUERYCTRL: {
+        struct v4l2_queryctrl *q = arg;
+        struct control *c = NULL;
+        if (q->id & V4L2_CTRL_FLAG_NEXT_CTRL) {
+            uint32_t after = q->id & ~(V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND);
+            for (int i = 0; i < NCONTROLS; i++) {
+                if (controls[i].id > after && (!c || controls[i].id < c->id)) c = &controls[i];
+            }
+        } else {
+            c = find_control(q->id);
+        }
+        if (!c) return fail(EINVAL);
+        memset(q, 0, sizeof *q);
+        q->id = c->id;
+        q->type = c->type;
+        snprintf((char *) q->name, sizeof q->name, "%s", c->name);
+        q->minimum = c->min;
+        q->maximum = c->max;
+        q->step = c->step;
+        q->default_value = c->def;
+        q->flags = c->flags;
+        if (c->id == V4L2_CID_EXPOSURE_ABSOLUTE) {
+            q->flags = find_control(V4L2_CID_EXPOSURE_AUTO)->value == 1 ? 0 : V4L2_CTRL_FLAG_INACTIVE;
+        }
+        return 0;
+    }
+    case VIDIOC_QUERYMENU: {
+        struct v4l2_querymenu *m = arg;
+        struct control *c = find_control(m->id);
+        if (!c || c->type != V4L2_CTRL_TYPE_MENU || m->index > (uint32_t) c->max || m->index >= 8
+            || !c->menu[m->index]) return fail(EINVAL);
+        uint32_t id = m->id, index = m->index;
+        memset(m, 0, sizeof *m);
+        m->id = id;
+        m->index = index;
+        snprintf((char *) m->name, sizeof m->name, "%s", c->menu[index]);
+        return 0;
+    }
+    case VIDIOC_G_CTRL:
+    case VIDIOC_S_CTRL: {
+        struct v4l2_control *v = arg;
+        struct control *c = find_control(v->id);
+        if (!c) return fail(EINVAL);
+        if (request == VIDIOC_S_CTRL) {
+            if (c->type == V4L2_CTRL_TYPE_MENU && (v->value < c->min || v->value > c->max || !c->menu[v->value])) return fail(EINVAL);
+            if (v->value < c->min || v->value > c->max) return fail(ERANGE);
+            c->value = v->value;
+        }
+        v->value = c->value;
+        return 0;
+    }
+    default:
+        return fail(ENOTTY);
+    }
+}
+
+EXPORT int ioctl(int fd, unsigned long request, ...) {
+    bind_real();
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    pthread_mutex_lock(&lock);
+    struct handle *h = find_handle(fd);
+    if (!h) {
+        pthread_mutex_unlock(&lock);
+        return real_ioctl(fd, request, arg);
+    }
+    int r = device_ioctl(h, request, arg);
+    int saved = r < 0 ? errno : 0; /* callers such as JNA read errno even after success */
+    pthread_mutex_unlock(&lock);
+    errno = saved;
+    return r;
+}
+
+EXPORT void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset) {
+    bind_real();
+    pthread_mutex_lock(&lock);
+    struct handle *h = find_handle(fd);
+    if (!h) {
+        pthread_mutex_unlock(&lock);
+        return real_mmap(addr, length, prot, flags, fd, offset);
+    }
+    void *r = MAP_FAILED;
+    int e = 0;
+    if (h->generation != generation || unplugged) e = ENODEV;
+    else if (buf_length == 0 || offset % (off_t) buf_length || offset / (off_t) buf_length >= nbufs
+             || length > buf_length) e = EINVAL;
+    else {
+        struct buffer *b = &bufs[offset / (off_t) buf_length];
+        b->mapped++;
+        r = b->mem;
+    }
+    pthread_mutex_unlock(&lock);
+    if (e) errno = e;
+    return r;
+}
+EXPORT void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off_t offset) __attribute__((alias("mmap")));
+
+EXPORT int munmap(void *addr, size_t length) {
+    bind_real();
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < nbufs; i++) {
+        if (bufs[i].mem == addr && bufs[i].mapped > 0) {
+            bufs[i].mapped--;
+            pthread_mutex_unlock(&lock);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return real_munmap(addr, length);
+}
+
+EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout) {
+    bind_real();
+    pthread_mutex_lock(&lock);
+    int dead = 0;
+    for (nfds_t i = 0; i < nfds; i++) {
+        struct handle *h = find_handle(fds[i].fd);
+        fds[i].revents = 0;
+        if (h && (h->generation != generation || unplugged)) {
+            fds[i].revents = POLLERR | POLLHUP;
+            dead++;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    if (dead) return dead;
+    return real_poll(fds, nfds, timeout);
+}
