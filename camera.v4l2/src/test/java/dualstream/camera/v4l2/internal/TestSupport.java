@@ -39,11 +39,14 @@ final class TestSupport {
                         return false;
                     }
                     if ((method.getName().equals("warn") || method.getName().equals("error")) && args != null) {
-                        StringBuilder line = new StringBuilder(method.getName()).append(": ").append(args[0]);
+                        String line = String.valueOf(args[0]);
                         for (int i = 1; i < args.length; i++) {
-                            line.append(" | ").append(args[i]);
+                            Object[] values = args[i] instanceof Object[] array ? array : new Object[] {args[i]};
+                            for (Object value : values) {
+                                line = line.replaceFirst("\\{\\}", java.util.regex.Matcher.quoteReplacement(String.valueOf(value)));
+                            }
                         }
-                        System.err.println(line);
+                        System.err.println(method.getName() + ": " + line);
                     }
                     return null;
                 });

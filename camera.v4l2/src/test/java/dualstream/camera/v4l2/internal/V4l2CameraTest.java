@@ -185,9 +185,11 @@ class V4l2CameraTest {
             assertThat(still.size()).isEqualTo(LARGEST);
             distinct.add(still.sequence());
         }
-        assertThat(distinct).as("one capture for all six").hasSize(1);
-        assertThat(FakeCamera.get("streamons") - streamonsBefore).isEqualTo(1);
-        assertThat(camera.statistics().stills()).isEqualTo(1);
+        // Requests made before the first still frame share it; one made later (a descheduled test thread) gets the
+        // next frame of the same switch. Either way: one switch to the still size for all six.
+        assertThat(distinct).as("frames shared by six requests").hasSizeLessThanOrEqualTo(2);
+        assertThat(FakeCamera.get("streamons") - streamonsBefore).as("switches to the still size").isEqualTo(1);
+        assertThat(camera.statistics().stills()).isEqualTo(distinct.size());
     }
 
     @Test

@@ -1,0 +1,143 @@
+package dualstream.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.http.runtime.HttpServiceRuntime;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.service.ServiceAware;
+import org.osgi.test.junit5.context.BundleContextExtension;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+import dualstream.camera.api.CameraService;
+import dualstream.camera.api.Resolution;
+
+/** The V4L2 camera bundle, JNA and all, inside the framework, on the project's fake camera. */
+@ExtendWith({BundleContextExtension.class, ServiceExtension.class})
+class V4l2CameraInFrameworkTest {
+
+    static final Resolution STREAM = new Resolution(640, 480);
+    static final Resolution LARGEST = new Resolution(3264, 2448);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService
+    ConfigurationAdmin configurationAdmin;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<CameraService> cameras;
+
+    @InjectService(timeout = 10_000)
+    ServiceAware<HttpServiceRuntime> runtime;
+
+    URI base;
+
+    @BeforeEach
+    void servletsAreUp() {
+        Await.until("both servlets in the Whiteboard", Duration.ofSeconds(10),
+                () -> Http.serves(runtime.getService(), "dualstream-stream")
+                        && Http.serves(runtime.getService(), "dualstream-snapshot"));
+        base = Http.endpoint(runtime.getServiceReference());
+    }
+
+    @AfterEach
+    void removeCameras() throws Exception {
+        for (String filter : new String[] {"(service.factoryPid=dualstream.camera.v4l2)",
+                "(service.factoryPid=dualstream.camera.testpattern)", "(service.pid=dualstream.camera.standalone)"}) {
+            Configuration[] configurations = configurationAdmin.listConfigurations(filter);
+            if (configurations != null) {
+                for (Configuration configuration : configurations) {
+                    configuration.delete();
+                }
+            }
+        }
+        Await.until("cameras gone", Duration.ofSeconds(10), () -> cameras.isEmpty());
+    }
+
+    private Dictionary<String, Object> fakeCamera() {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("camera.id", "fake");
+        properties.put("device", "/dev/video0");
+        properties.put("nativeLibrary", context.getProperty("fakecam.library"));
+        properties.put("reconnectMillis", 100L);
+        return properties;
+    }
+
+    private CameraService awaitCamera(String id) {
+        Await.until("camera " + id, Duration.ofSeconds(10), () -> camera(id) != null
+                && !camera(id).info().sizes().isEmpty());
+        return camera(id);
+    }
+
+    private CameraService camera(String id) {
+        return cameras.getServices().stream().filter(c -> c.info().id().equals(id)).findFirst().orElse(null);
+    }
+
+    @Test
+    void streamsAndSnapsThroughTheWhiteboardFromTheV4l2Camera() throws Exception {
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+        CameraService camera = awaitCamera("fake");
+        assertThat(camera.info().driver()).isEqualTo("uvcvideo");
+        assertThat(camera.stillSize()).isEqualTo(LARGEST);
+
+        HttpResponse<InputStream> response = Http.CLIENT.send(
+                HttpRequest.newBuilder(base.resolve("stream?camera=fake")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            assertThat(response.statusCode()).isEqualTo(200);
+            MultipartReader reader = new MultipartReader(body, response.headers().firstValue("Content-Type").orElseThrow());
+            for (int i = 0; i < 5; i++) {
+                byte[] jpeg = reader.next().body();
+                assertThat(Jpeg.isWhole(jpeg)).isTrue();
+                assertThat(Jpeg.decodedSize(jpeg)).isEqualTo(STREAM);
+            }
+        }
+        HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
+        assertThat(still.statusCode()).isEqualTo(200);
+        assertThat(Jpeg.decodedSize(still.body())).isEqualTo(LARGEST);
+    }
+
+    @Test
+    void theStandaloneChooserTakesTheV4l2CameraWhenTheDeviceOpens() throws Exception {
+        Dictionary<String, Object> settings = fakeCamera();
+        configurationAdmin.getConfiguration("dualstream.camera.standalone", "?").update(settings);
+        CameraService camera = awaitCamera("fake");
+        assertThat(camera.info().driver()).isEqualTo("uvcvideo");
+        assertThat(factoryConfigurations("dualstream.camera.testpattern")).isZero();
+    }
+
+    @Test
+    void theStandaloneChooserFallsBackToTheTestPatternWithoutADevice() throws Exception {
+        Dictionary<String, Object> settings = fakeCamera();
+        settings.put("device", "/dev/no-such-camera");
+        configurationAdmin.getConfiguration("dualstream.camera.standalone", "?").update(settings);
+        CameraService camera = awaitCamera("fake");
+        assertThat(camera.info().driver()).isEqualTo("dualstream");
+        assertThat(factoryConfigurations("dualstream.camera.v4l2")).isZero();
+        HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
+        assertThat(still.statusCode()).isEqualTo(200);
+    }
+
+    private int factoryConfigurations(String factoryPid) throws IOException, InvalidSyntaxException {
+        Configuration[] found = configurationAdmin.listConfigurations("(service.factoryPid=" + factoryPid + ")");
+        return found == null ? 0 : found.length;
+    }
+}
