@@ -73,8 +73,9 @@ public final class V4l2Camera implements CameraService {
         int fps() default 30;
 
         @AttributeDefinition(name = "Warm-up frames", min = "0", max = "100",
-                description = "Frames skipped after switching to the still size, while exposure settles.")
-        int warmupFrames() default 3;
+                description = "Frames skipped after switching to the still size, while exposure settles; each adds"
+                        + " one frame to the pause of the live stream around a still.")
+        int warmupFrames() default 1;
 
         @AttributeDefinition(name = "Driver buffers", min = "2", max = "32")
         int buffers() default 4;
