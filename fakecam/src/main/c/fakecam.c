@@ -3,8 +3,8 @@
  *
  * One device path (FAKECAM_DEVICE, default /dev/video0) behaves like a uvcvideo camera: several MJPEG sizes,
  * real JPEG frames (libjpeg), MMAP streaming, the EBUSY rules of videobuf2/uvcvideo, controls. Every other path and
- * fd goes to the real C library. Each open returns a real eventfd that the frame thread signals, so poll and select
- * work natively. Loaded as a library (JNA) or with LD_PRELOAD under an unmodified program.
+ * fd goes to the real C library. Each open returns the read end of a real pipe that the frame thread writes a byte
+ * to per frame, so poll and select work natively (and, like a capture device, it is never writable). Loaded as a library (JNA) or with LD_PRELOAD under an unmodified program.
  *
  * Settings and fault switches come from FAKECAM_* environment variables at load time and from fakecam_set() at run
  * time; see apply_setting() for the keys.
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
@@ -43,6 +42,7 @@ static int (*real_ioctl)(int, unsigned long, ...);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
 static int (*real_munmap)(void *, size_t);
 static int (*real_poll)(struct pollfd *, nfds_t, int);
+static int (*real_access)(const char *, int);
 
 static void bind_real(void) {
     if (real_open) return;
@@ -51,6 +51,7 @@ static void bind_real(void) {
     real_mmap = dlsym(RTLD_NEXT, "mmap");
     real_munmap = dlsym(RTLD_NEXT, "munmap");
     real_poll = dlsym(RTLD_NEXT, "poll");
+    real_access = dlsym(RTLD_NEXT, "access");
     real_open = dlsym(RTLD_NEXT, "open");
 }
 
@@ -69,7 +70,8 @@ struct buffer {
 };
 
 struct handle {
-    int fd;                  /* the eventfd handed out */
+    int fd;                  /* the pipe's read end, handed out */
+    int wfd;                 /* its write end: one byte per filled buffer */
     int nonblocking;
     unsigned generation;     /* device instance it was opened on; a replug makes old handles dead */
     int sfmt_tainted;        /* ebusy_until_reopen: S_FMT refused until closed */
@@ -101,9 +103,10 @@ static struct handle handles[MAX_FDS];
 static struct buffer bufs[MAX_BUFS];
 static int nbufs;
 static size_t buf_length;
-static int buf_owner = -1;   /* eventfd of the handle that requested buffers */
+static int buf_owner = -1;   /* fd of the handle that requested buffers */
 static int streaming;
 static int stream_owner = -1;
+static int stream_signal = -1;
 static uint32_t sequence;
 static uint32_t cur_w = 640, cur_h = 480, cur_fmt = V4L2_PIX_FMT_MJPEG;
 static uint32_t fps = 30;
@@ -222,7 +225,7 @@ __attribute__((constructor)) static void init(void) {
         const char *value = getenv(name);
         if (value) apply_setting(keys[i], value);
     }
-    for (int i = 0; i < MAX_FDS; i++) handles[i].fd = -1;
+    for (int i = 0; i < MAX_FDS; i++) handles[i].fd = handles[i].wfd = -1;
 }
 
 EXPORT int fakecam_set(const char *key, const char *value) {
@@ -365,9 +368,9 @@ static struct handle *find_handle(int fd) {
     return NULL;
 }
 
-static void signal_fd(int fd) {
-    uint64_t one = 1;
-    if (write(fd, &one, sizeof one) < 0) { /* eventfd full: the reader is far behind, nothing to add */ }
+static void signal_fd(int wfd) {
+    char one = 1;
+    if (write(wfd, &one, 1) < 0) { /* pipe full: the reader is far behind, nothing to add */ }
 }
 
 static void do_unplug(void) {
@@ -376,7 +379,7 @@ static void do_unplug(void) {
     streaming = 0;
     clock_gettime(CLOCK_MONOTONIC, &replug_at);
     add_ms(&replug_at, replug_after_ms);
-    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd >= 0) signal_fd(handles[i].fd);
+    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd >= 0) signal_fd(handles[i].wfd);
 }
 
 static void fill_one(void) {
@@ -414,7 +417,7 @@ static void fill_one(void) {
     buf->queued = 0;
     buf->done = 1;
     stat_frames++;
-    signal_fd(stream_owner);
+    signal_fd(stream_signal);
     pthread_cond_broadcast(&wake);
 }
 
@@ -486,11 +489,14 @@ EXPORT int open(const char *path, int flags, ...) {
     } else {
         struct handle *h = NULL;
         for (int i = 0; i < MAX_FDS && !h; i++) if (handles[i].fd < 0) h = &handles[i];
-        int fd = h ? eventfd(0, EFD_NONBLOCK | EFD_SEMAPHORE | ((flags & O_CLOEXEC) ? EFD_CLOEXEC : 0)) : -1;
+        int ends[2] = {-1, -1};
+        int ok = h && pipe2(ends, O_NONBLOCK | ((flags & O_CLOEXEC) ? O_CLOEXEC : 0)) == 0;
         if (!h) r = fail(EMFILE);
-        else if (fd < 0) r = -1;
+        else if (!ok) r = -1;
         else {
+            int fd = ends[0];
             h->fd = fd;
+            h->wfd = ends[1];
             h->nonblocking = (flags & O_NONBLOCK) != 0;
             h->generation = generation;
             h->sfmt_tainted = 0;
@@ -509,6 +515,16 @@ EXPORT int open(const char *path, int flags, ...) {
 }
 EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
+/* Programs such as ustreamer check the device node with access() before opening it. */
+EXPORT int access(const char *path, int mode) {
+    bind_real();
+    if (strcmp(path, device_path)) return real_access(path, mode);
+    pthread_mutex_lock(&lock);
+    int gone = unplugged;
+    pthread_mutex_unlock(&lock);
+    return gone ? fail(ENOENT) : 0;
+}
+
 static void release_buffers(void) {
     for (int i = 0; i < nbufs; i++) {
         if (!bufs[i].mapped) real_munmap(bufs[i].mem, bufs[i].length);
@@ -523,9 +539,11 @@ EXPORT int close(int fd) {
     pthread_mutex_lock(&lock);
     struct handle *h = find_handle(fd);
     if (h) {
-        if (stream_owner == fd) { streaming = 0; stream_owner = -1; }
+        if (stream_owner == fd) { streaming = 0; stream_owner = -1; stream_signal = -1; }
         if (buf_owner == fd) release_buffers();
+        real_close(h->wfd);
         h->fd = -1;
+        h->wfd = -1;
         stat_closes++;
     }
     pthread_mutex_unlock(&lock);
@@ -715,8 +733,8 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                     if (bufs[i].done && bufs[i].sequence < oldest) { oldest = bufs[i].sequence; found = i; }
                 }
                 if (found >= 0) {
-                    uint64_t dummy;
-                    if (read(h->fd, &dummy, sizeof dummy) < 0) { /* counter already zero: nothing to take back */ }
+                    char dummy;
+                    if (read(h->fd, &dummy, 1) < 0) { /* nothing signalled: nothing to take back */ }
                     b->index = (uint32_t) found;
                     break;
                 }
@@ -760,6 +778,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
             if (!streaming) {
                 streaming = 1;
                 stream_owner = h->fd;
+                stream_signal = h->wfd;
                 sequence = 0;
                 frames_since_streamon = 0;
                 stat_streamons++;
@@ -768,9 +787,10 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         } else {
             streaming = 0;
             stream_owner = -1;
+            stream_signal = -1;
             for (int i = 0; i < nbufs; i++) bufs[i].queued = bufs[i].done = 0;
-            uint64_t drain;
-            while (read(h->fd, &drain, sizeof drain) > 0) { /* forget signalled frames */ }
+            char drain[64];
+            while (read(h->fd, drain, sizeof drain) > 0) { /* forget signalled frames */ }
             if (ebusy_until_reopen) h->sfmt_tainted = 1;
         }
         return 0;
@@ -843,7 +863,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
         pthread_mutex_unlock(&lock);
         return real_ioctl(fd, request, arg);
     }
-    int r = device_ioctl(h, request, arg);
+    /* The kernel takes the command as 32 bits; programs that pass it through an int sign-extend it. */
+    int r = device_ioctl(h, (uint32_t) request, arg);
     int saved = r < 0 ? errno : 0; /* callers such as JNA read errno even after success */
     pthread_mutex_unlock(&lock);
     errno = saved;
