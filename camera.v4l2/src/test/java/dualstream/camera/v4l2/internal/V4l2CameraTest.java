@@ -276,6 +276,19 @@ class V4l2CameraTest {
     }
 
     @Test
+    void aSlowCameraStreamsAtItsOwnPace() throws Exception {
+        FakeCamera.set("slow_fps", 5);
+        V4l2Camera camera = ready(camera("fps", 30));
+        try (LiveStream stream = camera.openStream()) {
+            List<Frame> frames = frames(stream, 8);
+            double seconds = (frames.get(7).captureTimeMicros() - frames.get(2).captureTimeMicros()) / 1e6;
+            assertThat(5 / seconds).as("frames per second").isBetween(3.0, 7.0);
+            assertThat(camera.state()).isEqualTo(CameraState.STREAMING);
+            assertThat(camera.statistics().broken()).isZero();
+        }
+    }
+
+    @Test
     void aCameraWithoutMjpegGetsAClearErrorNamingItsFormats() throws Exception {
         FakeCamera.set("formats", "yuyv");
         V4l2Camera camera = camera();
