@@ -1,6 +1,6 @@
 /**
  * Building blocks shared by camera implementations, so every camera honours the {@code CameraService} contract the
- * same way, and by the consumers that choose among cameras.
+ * same way.
  */
 @Export
 @Version("1.0.0")

@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.log.Logger;
@@ -30,13 +31,20 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.Frame;
-import dualstream.camera.support.Cameras;
+import dualstream.http.support.BadRequestException;
+import dualstream.http.support.DualstreamHttp;
+import dualstream.http.support.Requests;
+import dualstream.http.support.Responses;
 
-/** One full-resolution JPEG, captured after the request arrived. */
+/**
+ * One full-resolution JPEG, captured after the request arrived. Headers go out only once the frame exists: Octolapse
+ * resumes the printer as soon as it sees them. Also answers mjpg-streamer's {@code /?action=snapshot[_N]}.
+ */
 @Component(service = Servlet.class, configurationPid = SnapshotServlet.PID)
 @Designate(ocd = SnapshotServlet.Config.class)
-@HttpWhiteboardServletName("dualstream-snapshot")
+@HttpWhiteboardServletName(DualstreamHttp.SNAPSHOT_SERVLET)
 @HttpWhiteboardServletPattern("/snapshot")
+@HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class SnapshotServlet extends HttpServlet {
 
@@ -74,15 +82,17 @@ public final class SnapshotServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        List<CameraService> present = cameras;
-        String id = req.getParameter("camera");
-        Optional<CameraService> camera = Cameras.select(present, id);
+        Optional<Integer> index;
+        try {
+            String action = req.getParameter("action");
+            index = action == null ? Optional.empty() : Requests.index(action, "snapshot");
+        } catch (BadRequestException e) {
+            Responses.badRequest(resp, e.getMessage());
+            return;
+        }
+        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index),
+                resp, retryAfterSeconds);
         if (camera.isEmpty()) {
-            if (present.isEmpty()) {
-                unavailable(resp, "No camera is available.");
-            } else {
-                resp.sendError(HttpServletResponse.SC_NOT_FOUND, "No camera '" + id + "'.");
-            }
             return;
         }
         CompletableFuture<Frame> still = camera.get().captureStill().toCompletableFuture();
@@ -91,36 +101,22 @@ public final class SnapshotServlet extends HttpServlet {
             frame = still.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             still.cancel(false);
-            unavailable(resp, "The camera gave no still within " + timeoutMillis + " ms.");
+            Responses.unavailable(resp, retryAfterSeconds, "The camera gave no still within " + timeoutMillis + " ms.");
             return;
         } catch (ExecutionException e) {
             log.debug("still failed: {}", e.getCause().toString());
-            unavailable(resp, "The camera could not take a still: " + e.getCause().getMessage());
+            Responses.unavailable(resp, retryAfterSeconds, "The camera could not take a still: "
+                    + e.getCause().getMessage());
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            unavailable(resp, "Interrupted.");
+            Responses.unavailable(resp, retryAfterSeconds, "Interrupted.");
             return;
         }
-        noCache(resp);
+        Responses.common(resp);
         resp.setContentType("image/jpeg");
         resp.setContentLength(frame.length());
-        long micros = frame.captureTimeMicros();
-        resp.setHeader("X-Timestamp", String.format("%d.%06d", micros / 1_000_000, micros % 1_000_000));
+        resp.setHeader("X-Timestamp", Responses.timestamp(frame.captureTimeMicros()));
         frame.writeTo(resp.getOutputStream());
-    }
-
-    private void unavailable(HttpServletResponse resp, String reason) throws IOException {
-        resp.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        resp.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
-        noCache(resp);
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.getWriter().println(reason);
-    }
-
-    private static void noCache(HttpServletResponse resp) {
-        resp.setHeader("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
-        resp.setHeader("Pragma", "no-cache");
-        resp.setHeader("Expires", "Mon, 3 Jan 2000 12:34:56 GMT");
     }
 }

@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.log.Logger;
@@ -33,13 +34,20 @@ import dualstream.camera.api.CameraService;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
-import dualstream.camera.support.Cameras;
+import dualstream.http.support.BadRequestException;
+import dualstream.http.support.DualstreamHttp;
+import dualstream.http.support.Requests;
+import dualstream.http.support.Responses;
 
-/** The live stream of a camera as multipart/x-mixed-replace JPEG parts. */
+/**
+ * The live stream of a camera as multipart/x-mixed-replace JPEG parts. Also answers mjpg-streamer's
+ * {@code /?action=stream[_N]}, which the page servlet forwards here by name.
+ */
 @Component(service = Servlet.class, configurationPid = MjpegStreamServlet.PID)
 @Designate(ocd = MjpegStreamServlet.Config.class)
-@HttpWhiteboardServletName("dualstream-stream")
+@HttpWhiteboardServletName(DualstreamHttp.STREAM_SERVLET)
 @HttpWhiteboardServletPattern("/stream")
+@HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class MjpegStreamServlet extends HttpServlet {
 
@@ -88,41 +96,51 @@ public final class MjpegStreamServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        List<CameraService> present = cameras;
-        String id = req.getParameter("camera");
-        Optional<CameraService> camera = Cameras.select(present, id);
-        if (camera.isEmpty() || stopping) {
-            if (!present.isEmpty() && !stopping) {
-                resp.sendError(HttpServletResponse.SC_NOT_FOUND, "No camera '" + id + "'.");
-            } else {
-                unavailable(resp);
-            }
+        Optional<Integer> index;
+        Optional<Integer> fps;
+        try {
+            String action = req.getParameter("action");
+            index = action == null ? Optional.empty() : Requests.index(action, "stream");
+            fps = Requests.integer(req, "fps", 1, 120);
+        } catch (BadRequestException e) {
+            Responses.badRequest(resp, e.getMessage());
             return;
         }
-        LiveStream stream = camera.get().openStream();
+        if (stopping) {
+            Responses.unavailable(resp, retryAfterSeconds, "The stream is restarting.");
+            return;
+        }
+        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras,
+                Requests.CameraChoice.of(req, index), resp, retryAfterSeconds);
+        if (camera.isPresent()) {
+            stream(camera.get(), fps.orElse(0), req, resp);
+        }
+    }
+
+    private void stream(CameraService camera, int fps, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
+        long minimumSpacingMicros = fps == 0 ? 0 : 900_000L / fps; // 10 % slack for capture jitter
+        LiveStream stream = camera.openStream();
         open.add(stream);
         try {
-            Frame first = stream.next(keepAliveMillis, TimeUnit.MILLISECONDS);
-            if (first == null && stopping) {
-                unavailable(resp);
-                return;
-            }
-            noCache(resp);
+            Responses.common(resp);
             resp.setHeader("Connection", "close");
             resp.setContentType(MultipartWriter.CONTENT_TYPE);
             OutputStream out = resp.getOutputStream();
             writer.writeOpening(out);
-            Frame last = first;
-            Frame frame = first;
+            out.flush();
+            Frame last = null;
             while (!stopping) {
+                Frame frame = stream.next(keepAliveMillis, TimeUnit.MILLISECONDS);
+                if (frame == null) {
+                    frame = last; // stalled camera: repeat, so clients and proxies do not time out
+                } else if (last != null && frame.captureTimeMicros() - last.captureTimeMicros() < minimumSpacingMicros) {
+                    continue;
+                }
                 if (frame != null) {
                     writer.writePart(out, frame);
                     out.flush();
                     last = frame;
-                }
-                frame = stream.next(keepAliveMillis, TimeUnit.MILLISECONDS);
-                if (frame == null) {
-                    frame = last;
                 }
             }
         } catch (CameraUnavailableException e) {
@@ -135,19 +153,5 @@ public final class MjpegStreamServlet extends HttpServlet {
             open.remove(stream);
             stream.close();
         }
-    }
-
-    private void unavailable(HttpServletResponse resp) throws IOException {
-        resp.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        resp.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
-        noCache(resp);
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.getWriter().println("No camera is available.");
-    }
-
-    private static void noCache(HttpServletResponse resp) {
-        resp.setHeader("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
-        resp.setHeader("Pragma", "no-cache");
-        resp.setHeader("Expires", "Mon, 3 Jan 2000 12:34:56 GMT");
     }
 }

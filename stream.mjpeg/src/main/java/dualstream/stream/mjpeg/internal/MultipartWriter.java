@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 import dualstream.camera.api.Frame;
+import dualstream.http.support.Responses;
 
 /**
  * Frames a multipart/x-mixed-replace JPEG stream the way mjpg-streamer does.
@@ -47,12 +48,6 @@ final class MultipartWriter {
 
     static byte[] partHeader(Frame frame) {
         return ("Content-Type: image/jpeg\r\nContent-Length: " + frame.length() + "\r\nX-Timestamp: "
-                + timestamp(frame) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** {@code <seconds>.<microseconds>} of the capture time, as mjpg-streamer writes it. */
-    static String timestamp(Frame frame) {
-        long micros = frame.captureTimeMicros();
-        return String.format("%d.%06d", micros / 1_000_000, micros % 1_000_000);
+                + Responses.timestamp(frame.captureTimeMicros()) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -27,8 +27,8 @@ class MultipartWriterTest {
 
     @Test
     void padsMicrosecondsToSixDigits() {
-        assertThat(MultipartWriter.timestamp(new Frame(1, 5_000_042L, new Resolution(1, 1), new byte[0])))
-                .isEqualTo("5.000042");
+        assertThat(new String(MultipartWriter.partHeader(new Frame(1, 5_000_042L, new Resolution(1, 1), new byte[0])),
+                StandardCharsets.US_ASCII)).contains("X-Timestamp: 5.000042\r\n");
     }
 
     @Test

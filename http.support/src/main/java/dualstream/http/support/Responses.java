@@ -1,0 +1,63 @@
+package dualstream.http.support;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+import javax.servlet.http.HttpServletResponse;
+
+import dualstream.camera.api.CameraService;
+
+/** Response headers and short answers, the same from every servlet. */
+public final class Responses {
+
+    private Responses() {
+    }
+
+    /** Headers every answer carries: no caching anywhere, and the server's name. */
+    public static void common(HttpServletResponse resp) {
+        resp.setHeader("Server", DualstreamHttp.SERVER);
+        resp.setHeader("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
+        resp.setHeader("Pragma", "no-cache");
+        resp.setHeader("Expires", "Mon, 3 Jan 2000 12:34:56 GMT");
+    }
+
+    /** {@code <seconds>.<microseconds>}, as mjpg-streamer writes X-Timestamp. */
+    public static String timestamp(long epochMicros) {
+        return String.format("%d.%06d", epochMicros / 1_000_000, epochMicros % 1_000_000);
+    }
+
+    public static void text(HttpServletResponse resp, int status, String line) throws IOException {
+        common(resp);
+        resp.setStatus(status);
+        resp.setContentType("text/plain;charset=utf-8");
+        resp.getWriter().println(line);
+    }
+
+    /** 503 with Retry-After: the camera (or a part of the server) is not there now, but may be soon. */
+    public static void unavailable(HttpServletResponse resp, int retryAfterSeconds, String line) throws IOException {
+        resp.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
+        text(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, line);
+    }
+
+    public static void badRequest(HttpServletResponse resp, String line) throws IOException {
+        text(resp, HttpServletResponse.SC_BAD_REQUEST, line);
+    }
+
+    /**
+     * The camera a request chose, or an answer already sent: 503 while there is no camera at all, 404 for one that
+     * does not exist.
+     */
+    public static Optional<CameraService> cameraOrAnswer(List<CameraService> cameras, Requests.CameraChoice choice,
+            HttpServletResponse resp, int retryAfterSeconds) throws IOException {
+        Optional<CameraService> camera = choice.select(cameras);
+        if (camera.isEmpty()) {
+            if (cameras.isEmpty()) {
+                unavailable(resp, retryAfterSeconds, "No camera is available.");
+            } else {
+                text(resp, HttpServletResponse.SC_NOT_FOUND, "No camera " + choice.describe() + ".");
+            }
+        }
+        return camera;
+    }
+}

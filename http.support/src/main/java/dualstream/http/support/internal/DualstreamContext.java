@@ -1,0 +1,112 @@
+package dualstream.http.support.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.http.context.ServletContextHelper;
+import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContext;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import dualstream.http.support.DualstreamHttp;
+
+/**
+ * The servlet context of every dualstream servlet: checks credentials and adds the CORS header before any of them
+ * runs. While it is missing the servlets are not served at all, so access control fails closed.
+ */
+@Component(service = ServletContextHelper.class, configurationPid = DualstreamContext.PID,
+        property = "service.ranking:Integer=100")
+@HttpWhiteboardContext(name = DualstreamHttp.CONTEXT_NAME, path = "/")
+@Designate(ocd = DualstreamContext.Config.class)
+@RequireHttpWhiteboard
+public final class DualstreamContext extends ServletContextHelper {
+
+    static final String PID = "dualstream.http";
+
+    @ObjectClassDefinition(name = "dualstream HTTP access",
+            description = "Who may use the stream, the snapshot and the rest. All empty: anyone on the network.")
+    public @interface Config {
+        @AttributeDefinition(name = "CORS origin", required = false,
+                description = "Origin allowed to read responses from scripts (e.g. https://printer.local); empty for"
+                        + " none, * for any.")
+        String cors_origin() default "";
+
+        @AttributeDefinition(name = "User", required = false,
+                description = "With a password: HTTP Basic authentication is required.")
+        String auth_user() default "";
+
+        @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, required = false)
+        String auth_password() default "";
+
+        @AttributeDefinition(name = "Token", type = AttributeType.PASSWORD, required = false,
+                description = "Accepted as ?token=<token> (for clients that cannot send credentials).")
+        String auth_token() default "";
+    }
+
+    private final String corsOrigin;
+    private final byte[] basicCredentials;
+    private final byte[] token;
+
+    @Activate
+    public DualstreamContext(Config config) {
+        this.corsOrigin = config.cors_origin().trim();
+        boolean basic = !config.auth_user().isEmpty() && !config.auth_password().isEmpty();
+        this.basicCredentials = basic
+                ? (config.auth_user() + ":" + config.auth_password()).getBytes(StandardCharsets.UTF_8) : null;
+        this.token = config.auth_token().isEmpty() ? null : config.auth_token().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean handleSecurity(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!corsOrigin.isEmpty()) {
+            resp.setHeader("Access-Control-Allow-Origin", corsOrigin);
+        }
+        if (basicCredentials == null && token == null) {
+            return true;
+        }
+        if (token != null && matches(req.getParameter("token"), token)) {
+            return true;
+        }
+        if (basicCredentials != null && matches(basicCredentials(req), basicCredentials)) {
+            return true;
+        }
+        resp.setHeader("Server", DualstreamHttp.SERVER);
+        if (basicCredentials != null) {
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"dualstream\", charset=\"UTF-8\"");
+        }
+        resp.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+        resp.setContentType("text/plain;charset=utf-8");
+        resp.getWriter().println(basicCredentials != null ? "Credentials required." : "A valid ?token= is required.");
+        return false;
+    }
+
+    private static String basicCredentials(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            return new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Constant-time comparison, so response timing does not reveal how much of a secret was right. */
+    static boolean matches(String offered, byte[] expected) {
+        if (offered == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(offered.getBytes(StandardCharsets.UTF_8), expected);
+    }
+}

@@ -1,0 +1,114 @@
+package dualstream.web.internal;
+
+import java.util.List;
+import java.util.Map;
+
+import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.CameraInfo;
+import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraStatistics;
+import dualstream.camera.api.ControlType;
+import dualstream.camera.api.Resolution;
+
+/** The JSON documents: our /state and mjpg-streamer's input_N.json and program.json. */
+final class Documents {
+
+    private Documents() {
+    }
+
+    static String state(CameraService camera, List<CameraService> all) {
+        CameraInfo info = camera.info();
+        CameraStatistics stats = camera.statistics();
+        Json json = new Json().open('{');
+        json.field("id", info.id()).field("device", info.device()).field("driver", info.driver())
+                .field("card", info.card()).field("testPattern", isTestPattern(info))
+                .field("state", camera.state().name().toLowerCase(java.util.Locale.ROOT))
+                .field("streamSize", camera.streamSize().toString()).field("stillSize", camera.stillSize().toString())
+                .field("targetFps", camera.targetFps())
+                .field("measuredFps", Math.round(stats.measuredFps() * 10) / 10.0)
+                .field("clients", stats.clients()).field("frames", stats.frames()).field("dropped", stats.dropped())
+                .field("broken", stats.broken()).field("stills", stats.stills());
+        json.key("lastStillLatencyMillis");
+        if (stats.lastStillLatency().isPresent()) {
+            json.value(stats.lastStillLatency().get().toMillis());
+        } else {
+            json.value((String) null);
+        }
+        json.key("sizes").open('[');
+        for (Resolution size : info.sizes()) {
+            json.value(size.toString());
+        }
+        json.close(']');
+        json.key("cameras").open('[');
+        for (CameraService other : all) {
+            json.value(other.info().id());
+        }
+        json.close(']');
+        return json.close('}').toString();
+    }
+
+    static boolean isTestPattern(CameraInfo info) {
+        return "dualstream".equals(info.driver());
+    }
+
+    /** mjpg-streamer's controls document: every number as a string, as mjpg-streamer writes it. */
+    static String input(CameraService camera) {
+        Json json = new Json().open('{').newline();
+        json.key("controls").open('[').newline();
+        for (CameraControl control : camera.controls()) {
+            json.open('{').newline();
+            json.field("name", control.name()).newline()
+                    .field("id", Integer.toString(control.id())).newline()
+                    .field("type", Integer.toString(control.type() == ControlType.OTHER ? 0 : control.type().code()))
+                    .newline()
+                    .field("min", Integer.toString(control.minimum())).newline()
+                    .field("max", Integer.toString(control.maximum())).newline()
+                    .field("step", Integer.toString(control.step())).newline()
+                    .field("default", Integer.toString(control.defaultValue())).newline()
+                    .field("value", Integer.toString(control.value())).newline()
+                    .field("dest", "0").newline()
+                    .field("flags", Integer.toString(control.flags())).newline()
+                    .field("group", "1");
+            if (!control.menu().isEmpty()) {
+                json.newline().key("menu").open('{');
+                for (Map.Entry<Integer, String> item : control.menu().entrySet()) {
+                    json.field(Integer.toString(item.getKey()), item.getValue());
+                }
+                json.close('}');
+            }
+            json.newline().close('}').newline();
+        }
+        json.close(']').newline();
+        json.key("formats").open('[').newline().open('{').newline();
+        List<Resolution> sizes = camera.info().sizes();
+        json.field("id", "0").newline().field("name", "Motion-JPEG").newline().field("compressed", "true").newline()
+                .field("emulated", "false").newline().field("current", "true").newline();
+        json.key("resolutions").open('{');
+        for (int i = 0; i < sizes.size(); i++) {
+            json.field(Integer.toString(i), sizes.get(i).toString());
+        }
+        json.close('}').newline();
+        json.field("currentResolution", Integer.toString(Math.max(0, sizes.indexOf(camera.streamSize())))).newline();
+        json.close('}').newline().close(']').newline();
+        return json.close('}').newline().toString();
+    }
+
+    static String program(List<CameraService> cameras) {
+        Json json = new Json().open('{').newline();
+        json.key("inputs").open('[').newline();
+        for (int i = 0; i < cameras.size(); i++) {
+            CameraService camera = cameras.get(i);
+            CameraInfo info = camera.info();
+            json.open('{').newline().field("id", Integer.toString(i)).newline()
+                    .field("name", info.card().isEmpty() ? "Camera " + info.id() : info.card()).newline()
+                    .field("plugin", "input_uvc.so").newline()
+                    .field("args", " -d " + info.device() + " -r " + camera.streamSize() + " -f " + camera.targetFps())
+                    .newline().close('}').newline();
+        }
+        json.close(']').newline();
+        json.key("outputs").open('[').newline().open('{').newline().field("id", "0").newline()
+                .field("name", "HTTP output plugin").newline().field("plugin", "output_http.so").newline()
+                .field("args", "").newline().close('}').newline().close(']');
+        return json.close('}').newline().toString();
+    }
+}

@@ -1,0 +1,155 @@
+package dualstream.web.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+import javax.servlet.RequestDispatcher;
+import javax.servlet.Servlet;
+import javax.servlet.ServletException;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraUnavailableException;
+import dualstream.http.support.BadRequestException;
+import dualstream.http.support.DualstreamHttp;
+import dualstream.http.support.Requests;
+import dualstream.http.support.Responses;
+
+/**
+ * {@code /}: the page, and mjpg-streamer's {@code ?action=} requests. Stream and snapshot are passed by name to their
+ * own servlets, which live in bundles of their own; {@code command} sets a camera control.
+ */
+@Component(service = Servlet.class, configurationPid = PageServlet.PID)
+@Designate(ocd = PageServlet.Config.class)
+@HttpWhiteboardServletName("dualstream-page")
+@HttpWhiteboardServletPattern("/")
+@HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
+@RequireHttpWhiteboard
+public final class PageServlet extends HttpServlet {
+
+    static final String PID = "dualstream.web";
+    private static final long serialVersionUID = 1L;
+
+    @ObjectClassDefinition(name = "dualstream page and mjpg-streamer actions")
+    public @interface Config {
+        @AttributeDefinition(name = "Commands",
+                description = "Whether ?action=command may set camera controls (Octolapse uses it).")
+        boolean commands_enabled() default true;
+
+        @AttributeDefinition(name = "Retry-After (s)", min = "1")
+        int retryAfterSeconds() default 5;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<CameraService> cameras;
+
+    private final boolean commandsEnabled;
+    private final int retryAfterSeconds;
+    private final byte[] page;
+
+    @Activate
+    public PageServlet(Config config) throws IOException {
+        this.commandsEnabled = config.commands_enabled();
+        this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
+        try (InputStream in = PageServlet.class.getResourceAsStream("page.html")) {
+            this.page = in.readAllBytes();
+        }
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+        String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
+        if (!path.isEmpty() && !path.equals("/")) {
+            Responses.text(resp, HttpServletResponse.SC_NOT_FOUND, "Not found.");
+            return;
+        }
+        String action = req.getParameter("action");
+        try {
+            if (action == null) {
+                page(resp);
+            } else if (action.equals("command")) {
+                command(req, resp);
+            } else if (action.startsWith("stream")) {
+                Requests.index(action, "stream");
+                forward(DualstreamHttp.STREAM_SERVLET, "stream", req, resp);
+            } else if (action.startsWith("snapshot")) {
+                Requests.index(action, "snapshot");
+                forward(DualstreamHttp.SNAPSHOT_SERVLET, "snapshot", req, resp);
+            } else {
+                throw new BadRequestException("unknown action '" + action.replaceAll("[^\\x20-\\x7e]", "?") + "'");
+            }
+        } catch (BadRequestException e) {
+            Responses.badRequest(resp, e.getMessage());
+        }
+    }
+
+    private void page(HttpServletResponse resp) throws IOException {
+        Responses.common(resp);
+        resp.setContentType("text/html;charset=utf-8");
+        resp.setContentLength(page.length);
+        resp.getOutputStream().write(page);
+    }
+
+    private void forward(String servlet, String what, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException, ServletException {
+        RequestDispatcher dispatcher = getServletContext().getNamedDispatcher(servlet);
+        if (dispatcher == null) {
+            Responses.unavailable(resp, retryAfterSeconds, "The " + what + " is not running.");
+            return;
+        }
+        dispatcher.forward(req, resp);
+    }
+
+    /** {@code ?action=command&dest=0&plugin=<camera>&id=<control>&group=1&value=<v>}, answered "id: result". */
+    private void command(HttpServletRequest req, HttpServletResponse resp) throws IOException, BadRequestException {
+        if (!commandsEnabled) {
+            Responses.text(resp, HttpServletResponse.SC_NOT_IMPLEMENTED, "Commands are switched off.");
+            return;
+        }
+        Requests.integer(req, "dest", 0, 0);
+        Requests.integer(req, "group", 1, 1);
+        Optional<Integer> plugin = Requests.integer(req, "plugin", 0, 999);
+        int id = Requests.integer(req, "id", Integer.MIN_VALUE, Integer.MAX_VALUE)
+                .orElseThrow(() -> new BadRequestException("id is required"));
+        if (id == -1) {
+            // The probe Octolapse sends first: there is no control -1, but commands are understood here.
+            Responses.text(resp, HttpServletResponse.SC_OK, "-1: -1");
+            return;
+        }
+        int value = Requests.integer(req, "value", Integer.MIN_VALUE, Integer.MAX_VALUE)
+                .orElseThrow(() -> new BadRequestException("value is required"));
+        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras,
+                Requests.CameraChoice.of(req, plugin), resp, retryAfterSeconds);
+        if (camera.isEmpty()) {
+            return;
+        }
+        try {
+            CameraControl control = camera.get().setControl(id, value);
+            Responses.text(resp, HttpServletResponse.SC_OK, id + ": " + (control.value() == value ? 0 : -1));
+        } catch (IllegalArgumentException e) {
+            Responses.badRequest(resp, e.getMessage());
+        } catch (CameraUnavailableException e) {
+            Responses.unavailable(resp, retryAfterSeconds, e.getMessage());
+        }
+    }
+}
