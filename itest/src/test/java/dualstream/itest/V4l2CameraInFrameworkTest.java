@@ -116,6 +116,41 @@ class V4l2CameraInFrameworkTest {
     }
 
     @Test
+    void aControlSetWithActionCommandShowsInInputJson() throws Exception {
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+        awaitCamera("fake");
+        jakarta.json.JsonObject before = json("input_0.json");
+        jakarta.json.JsonObject brightness = before.getJsonArray("controls").getValuesAs(jakarta.json.JsonObject.class)
+                .stream().filter(c -> c.getString("name").equals("Brightness")).findFirst().orElseThrow();
+        assertThat(brightness.getString("min")).isEqualTo("-64");
+        String id = brightness.getString("id");
+
+        HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + id
+                + "&group=1&value=10"));
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).isEqualTo(id + ": 0");
+
+        jakarta.json.JsonObject after = json("input_0.json").getJsonArray("controls")
+                .getValuesAs(jakarta.json.JsonObject.class).stream().filter(c -> c.getString("id").equals(id))
+                .findFirst().orElseThrow();
+        assertThat(after.getString("value")).isEqualTo("10");
+        assertThat(Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + id + "&group=1&value=999"))
+                .statusCode()).as("out of range").isEqualTo(400);
+        jakarta.json.JsonObject exposure = json("input_0.json").getJsonArray("controls")
+                .getValuesAs(jakarta.json.JsonObject.class).stream()
+                .filter(c -> c.getString("name").equals("Auto Exposure")).findFirst().orElseThrow();
+        assertThat(exposure.getJsonObject("menu").keySet()).containsExactly("1", "3");
+        Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + id + "&group=1&value=0"));
+    }
+
+    private jakarta.json.JsonObject json(String path) throws Exception {
+        HttpResponse<byte[]> response = Http.get(base.resolve(path));
+        assertThat(response.statusCode()).isEqualTo(200);
+        return jakarta.json.Json.createReader(new java.io.StringReader(
+                new String(response.body(), java.nio.charset.StandardCharsets.UTF_8))).readObject();
+    }
+
+    @Test
     void theStandaloneChooserTakesTheV4l2CameraWhenTheDeviceOpens() throws Exception {
         Dictionary<String, Object> settings = fakeCamera();
         configurationAdmin.getConfiguration("dualstream.camera.standalone", "?").update(settings);
