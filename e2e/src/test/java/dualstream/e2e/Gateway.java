@@ -1,0 +1,93 @@
+package dualstream.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The standalone jar as users run it, on the fake camera, in a process of its own. */
+final class Gateway implements AutoCloseable {
+
+    static final Path JAR = Path.of(System.getProperty("dualstream.jar", "../bndrun/target/dualstream.jar"));
+    static final Path FAKECAM = Path.of(System.getProperty("fakecam.library", "../fakecam/target/libfakecam.so"))
+            .toAbsolutePath().normalize();
+    static final Path OUTPUT = Path.of(System.getProperty("e2e.output", "target/e2e"));
+
+    final URI base;
+    final Path log;
+    private final Process process;
+
+    private Gateway(URI base, Path log, Process process) {
+        this.base = base;
+        this.log = log;
+        this.process = process;
+    }
+
+    static Gateway start(String... settings) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path work = Files.createDirectories(OUTPUT.resolve("gateway-" + port));
+        Path log = work.resolve("gateway.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.osgi.service.http.port=" + port, "-Dorg.apache.felix.http.host=127.0.0.1",
+                "-Ddualstream.nativeLibrary=" + FAKECAM, "-Ddualstream.device=/dev/video0"));
+        for (String setting : settings) {
+            command.add("-D" + setting);
+        }
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), log, process);
+        gateway.awaitCamera();
+        return gateway;
+    }
+
+    private void awaitCamera() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway exited: " + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> state = client.send(HttpRequest.newBuilder(base.resolve("state"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (state.statusCode() == 200 && state.body().contains("\"driver\":\"uvcvideo\"")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("gateway did not serve the fake camera within 60 s: " + Files.readString(log));
+    }
+
+    static String require(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return Path.of(dir, program).toString();
+            }
+        }
+        throw new IllegalStateException(program + " is not installed (.ci/run installs it from Debian)");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
