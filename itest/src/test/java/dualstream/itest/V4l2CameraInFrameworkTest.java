@@ -118,7 +118,8 @@ class V4l2CameraInFrameworkTest {
     @Test
     void aControlSetWithActionCommandShowsInInputJson() throws Exception {
         configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
-        awaitCamera("fake");
+        CameraService camera = awaitCamera("fake");
+        Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
         jakarta.json.JsonObject before = json("input_0.json");
         jakarta.json.JsonObject brightness = before.getJsonArray("controls").getValuesAs(jakarta.json.JsonObject.class)
                 .stream().filter(c -> c.getString("name").equals("Brightness")).findFirst().orElseThrow();

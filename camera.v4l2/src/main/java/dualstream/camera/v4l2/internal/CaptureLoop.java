@@ -289,7 +289,6 @@ final class CaptureLoop implements Runnable {
         streamSize = choose("stream", settings.streamSize(), sizes,
                 sizes.stream().min(Comparator.comparingLong(s -> distance(s, PREFERRED_STREAM))).orElseThrow());
         stillSize = choose("still", settings.stillSize(), sizes, sizes.get(sizes.size() - 1));
-        info = new CameraInfo(settings.id(), settings.device(), cap.driver(), cap.card(), formatNames, sizes);
         for (Map.Entry<Integer, Integer> control : settings.userControls().entrySet()) {
             try {
                 device.setControl(control.getKey(), control.getValue());
@@ -302,6 +301,7 @@ final class CaptureLoop implements Runnable {
             }
         }
         controls = device.controls();
+        info = new CameraInfo(settings.id(), settings.device(), cap.driver(), cap.card(), formatNames, sizes);
         currentSize = null;
         lastDriverSequence = -1;
         log.info("camera {}: {} ({}) at {}: stream {} at {} fps, stills {}", settings.id(), cap.card(),
