@@ -33,8 +33,24 @@ final class MultipartReader {
 
     /** The next part; the boundary after it must follow the body at once. */
     Part next() throws IOException {
+        Part part = nextOrEnd();
+        if (part == null) {
+            throw new EOFException("stream ended");
+        }
+        return part;
+    }
+
+    /**
+     * The next part, or {@code null} if the server ended the stream cleanly: right after a boundary, never inside a
+     * part (that is an {@link EOFException}).
+     */
+    Part nextOrEnd() throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String line = line(); !line.isEmpty(); line = line()) {
+        String first = line(true);
+        if (first == null) {
+            return null;
+        }
+        for (String line = first; !line.isEmpty(); line = line()) {
             int colon = line.indexOf(':');
             if (colon < 0) {
                 throw new IOException("bad part header line: '" + line + "'");
@@ -58,12 +74,19 @@ final class MultipartReader {
     }
 
     private String line() throws IOException {
+        return line(false);
+    }
+
+    private String line(boolean endAllowed) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int previous = -1;
         while (true) {
             int b = in.read();
             if (b < 0) {
-                throw new EOFException("stream ended");
+                if (endAllowed && line.size() == 0) {
+                    return null;
+                }
+                throw new EOFException("stream ended inside a part");
             }
             if (previous == '\r' && b == '\n') {
                 byte[] bytes = line.toByteArray();
