@@ -23,11 +23,13 @@ final class Gateway implements AutoCloseable {
     static final Path OUTPUT = Path.of(System.getProperty("e2e.output", "target/e2e"));
 
     final URI base;
+    final Path work;
     final Path log;
     private final Process process;
 
-    private Gateway(URI base, Path log, Process process) {
+    private Gateway(URI base, Path work, Path log, Process process) {
         this.base = base;
+        this.work = work;
         this.log = log;
         this.process = process;
     }
@@ -48,7 +50,7 @@ final class Gateway implements AutoCloseable {
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), log, process);
+        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), work, log, process);
         gateway.awaitCamera();
         return gateway;
     }

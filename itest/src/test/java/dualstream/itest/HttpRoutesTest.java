@@ -210,9 +210,9 @@ class HttpRoutesTest {
     void tokenAndBasicAuthenticationAndCors() throws Exception {
         Configuration http = configurationAdmin.getConfiguration("dualstream.http", "?");
         Dictionary<String, Object> settings = new Hashtable<>();
-        settings.put("auth.token", "s3cret");
+        settings.put(".auth.token", "s3cret");
         settings.put("auth.user", "printer");
-        settings.put("auth.password", "pa55");
+        settings.put(".auth.password", "pa55");
         settings.put("cors.origin", "https://octoprint.example");
         http.update(settings);
         try {

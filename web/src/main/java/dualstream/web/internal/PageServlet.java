@@ -49,13 +49,15 @@ public final class PageServlet extends HttpServlet {
     static final String PID = "dualstream.web";
     private static final long serialVersionUID = 1L;
 
-    @ObjectClassDefinition(name = "dualstream page and mjpg-streamer actions")
+    @ObjectClassDefinition(name = "dualstream page and mjpg-streamer actions",
+            description = "The page at / and mjpg-streamer's ?action= requests (stream, snapshot, command).")
     public @interface Config {
         @AttributeDefinition(name = "Commands",
                 description = "Whether ?action=command may set camera controls (Octolapse uses it).")
         boolean commands_enabled() default true;
 
-        @AttributeDefinition(name = "Retry-After (s)", min = "1")
+        @AttributeDefinition(name = "Retry-After (s)", min = "1",
+                description = "Retry-After sent with 503 while no camera, or the stream or snapshot bundle, is there.")
         int retryAfterSeconds() default 5;
     }
 

@@ -34,8 +34,13 @@ public final class DualstreamContext extends ServletContextHelper {
     static final String PID = "dualstream.http";
 
     @ObjectClassDefinition(name = "dualstream HTTP access",
-            description = "Who may use the stream, the snapshot and the rest. All empty: anyone on the network.")
+            description = "Where dualstream answers and who may use it. Credentials all empty: anyone on the network.")
     public @interface Config {
+        @AttributeDefinition(name = "Context path",
+                description = "Path all dualstream URLs live under: / standalone; in a gateway that serves its own"
+                        + " pages at / use e.g. /webcam (OctoPrint's default).")
+        String osgi_http_whiteboard_context_path() default "/";
+
         @AttributeDefinition(name = "CORS origin", required = false,
                 description = "Origin allowed to read responses from scripts (e.g. https://printer.local); empty for"
                         + " none, * for any.")
@@ -45,12 +50,13 @@ public final class DualstreamContext extends ServletContextHelper {
                 description = "With a password: HTTP Basic authentication is required.")
         String auth_user() default "";
 
+        // Leading dots keep the secrets out of the service registry's properties.
         @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, required = false)
-        String auth_password() default "";
+        String _auth_password() default "";
 
         @AttributeDefinition(name = "Token", type = AttributeType.PASSWORD, required = false,
                 description = "Accepted as ?token=<token> (for clients that cannot send credentials).")
-        String auth_token() default "";
+        String _auth_token() default "";
     }
 
     private final String corsOrigin;
@@ -60,10 +66,10 @@ public final class DualstreamContext extends ServletContextHelper {
     @Activate
     public DualstreamContext(Config config) {
         this.corsOrigin = config.cors_origin().trim();
-        boolean basic = !config.auth_user().isEmpty() && !config.auth_password().isEmpty();
+        boolean basic = !config.auth_user().isEmpty() && !config._auth_password().isEmpty();
         this.basicCredentials = basic
-                ? (config.auth_user() + ":" + config.auth_password()).getBytes(StandardCharsets.UTF_8) : null;
-        this.token = config.auth_token().isEmpty() ? null : config.auth_token().getBytes(StandardCharsets.UTF_8);
+                ? (config.auth_user() + ":" + config._auth_password()).getBytes(StandardCharsets.UTF_8) : null;
+        this.token = config._auth_token().isEmpty() ? null : config._auth_token().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
