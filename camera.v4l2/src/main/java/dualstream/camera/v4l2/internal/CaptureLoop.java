@@ -29,7 +29,6 @@ import dualstream.camera.v4l2.internal.jpeg.FrameSource;
 import dualstream.camera.v4l2.internal.jpeg.JpegExtractor;
 import dualstream.camera.v4l2.internal.videodev2.LibC;
 import dualstream.camera.v4l2.internal.videodev2.MappedBuffers;
-import dualstream.camera.v4l2.internal.videodev2.Structs.Buffer;
 import dualstream.camera.v4l2.internal.videodev2.Structs.Capability;
 import dualstream.camera.v4l2.internal.videodev2.Structs.Format;
 import dualstream.camera.v4l2.internal.videodev2.V4l2Device;
@@ -394,25 +393,25 @@ final class CaptureLoop implements Runnable {
         if (!device.awaitFrame(POLL_MILLIS)) {
             return null;
         }
-        Buffer buffer = device.dequeue();
+        V4l2Device.Dequeued buffer = device.dequeue();
         if (buffer == null) {
             return null;
         }
         long dequeuedMicros = StillRequests.Clock.SYSTEM.epochMicros();
         long dequeuedMonotonicMicros = System.nanoTime() / 1000;
-        int index = buffer.index;
+        int index = buffer.index();
         JpegExtractor.Result result;
         try {
-            long sequence = Integer.toUnsignedLong(buffer.sequence);
+            long sequence = buffer.sequence();
             if (lastDriverSequence >= 0 && sequence > lastDriverSequence + 1) {
                 counters.dropped(sequence - lastDriverSequence - 1);
             }
             lastDriverSequence = sequence;
-            if ((buffer.flags & Videodev2.V4L2_BUF_FLAG_ERROR) != 0) {
+            if ((buffer.flags() & Videodev2.V4L2_BUF_FLAG_ERROR) != 0) {
                 counters.broken();
                 return null;
             }
-            int length = Math.min(buffer.bytesused, buffers.length(index));
+            int length = Math.min(buffer.bytesused(), buffers.length(index));
             result = JpegExtractor.extract(FrameSource.of(buffers.memory(index), length));
         } finally {
             device.queue(index);
@@ -428,11 +427,11 @@ final class CaptureLoop implements Runnable {
      * The driver's capture time on the wall clock. Drivers stamp CLOCK_MONOTONIC, which is also the clock of
      * {@link System#nanoTime()}; anything implausible falls back to the dequeue time.
      */
-    static long captureMicros(Buffer buffer, long dequeuedMicros, long dequeuedMonotonicMicros) {
-        if ((buffer.flags & Videodev2.V4L2_BUF_FLAG_TIMESTAMP_MASK) != Videodev2.V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC) {
+    static long captureMicros(V4l2Device.Dequeued buffer, long dequeuedMicros, long dequeuedMonotonicMicros) {
+        if ((buffer.flags() & Videodev2.V4L2_BUF_FLAG_TIMESTAMP_MASK) != Videodev2.V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC) {
             return dequeuedMicros;
         }
-        long age = dequeuedMonotonicMicros - buffer.timestamp.micros();
+        long age = dequeuedMonotonicMicros - buffer.timestampMicros();
         if (age < 0 || age > 5_000_000) {
             return dequeuedMicros;
         }

@@ -21,10 +21,13 @@ final class MultipartWriter {
     private static final byte[] OPENING = ("--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CLOSING = ("\r\n--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
-    /** The last frame's part header, shared by every client writing that frame. */
-    private volatile PartHeader cached;
+    /**
+     * The last frame's whole part (headers, JPEG, next boundary), built once and shared by every client: each client
+     * then costs one write of one array per frame.
+     */
+    private volatile Part cached;
 
-    private record PartHeader(Frame frame, byte[] bytes) {
+    private record Part(Frame frame, byte[] bytes) {
     }
 
     void writeOpening(OutputStream out) throws IOException {
@@ -32,18 +35,25 @@ final class MultipartWriter {
     }
 
     void writePart(OutputStream out, Frame frame) throws IOException {
-        out.write(header(frame));
-        frame.writeTo(out);
-        out.write(CLOSING);
+        out.write(part(frame));
     }
 
-    byte[] header(Frame frame) {
-        PartHeader h = cached;
-        if (h == null || h.frame() != frame) {
-            h = new PartHeader(frame, partHeader(frame));
-            cached = h;
+    byte[] part(Frame frame) {
+        Part p = cached;
+        if (p == null || p.frame() != frame) {
+            p = new Part(frame, build(frame));
+            cached = p;
         }
-        return h.bytes();
+        return p.bytes();
+    }
+
+    private static byte[] build(Frame frame) {
+        byte[] header = partHeader(frame);
+        byte[] part = new byte[header.length + frame.length() + CLOSING.length];
+        System.arraycopy(header, 0, part, 0, header.length);
+        frame.data().get(part, header.length, frame.length());
+        System.arraycopy(CLOSING, 0, part, header.length + frame.length(), CLOSING.length);
+        return part;
     }
 
     static byte[] partHeader(Frame frame) {

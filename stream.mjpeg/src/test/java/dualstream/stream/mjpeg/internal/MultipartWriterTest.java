@@ -32,10 +32,10 @@ class MultipartWriterTest {
     }
 
     @Test
-    void buildsAFramesHeaderOnceForAllClients() {
+    void buildsAFramesPartOnceForAllClients() {
         Frame frame = new Frame(1, 1, new Resolution(1, 1), new byte[3]);
-        assertThat(writer.header(frame)).isSameAs(writer.header(frame));
+        assertThat(writer.part(frame)).isSameAs(writer.part(frame));
         Frame next = new Frame(2, 2, new Resolution(1, 1), new byte[3]);
-        assertThat(writer.header(next)).isNotSameAs(writer.header(frame));
+        assertThat(writer.part(next)).isNotSameAs(writer.part(frame));
     }
 }

@@ -39,11 +39,29 @@ public final class V4l2Device implements Closeable {
             new Resolution(1600, 1200), new Resolution(1920, 1080), new Resolution(2592, 1944),
             new Resolution(3264, 2448), new Resolution(3840, 2160)};
 
+    /** Where the per-frame calls read and write v4l2_buffer fields: JNA's layout, taken once. */
+    private static final BufferLayout BUFFER = new BufferLayout(new Buffer());
+
+    private record BufferLayout(int size, int index, int type, int bytesused, int flags, int timestamp, int sequence,
+            int memory) {
+        BufferLayout(Buffer b) {
+            this(b.size(), b.offsetOf("index"), b.offsetOf("type"), b.offsetOf("bytesused"), b.offsetOf("flags"),
+                    b.offsetOf("timestamp"), b.offsetOf("sequence"), b.offsetOf("memory"));
+        }
+    }
+
+    /** A buffer the driver filled: what the capture loop needs of {@code v4l2_buffer}. */
+    public record Dequeued(int index, int bytesused, int flags, long sequence, long timestampMicros) {
+    }
+
+    private static final NativeLong ONE = new NativeLong(1);
+
     private final LibC c;
     private final String path;
     private final int fd;
-    private final Buffer dequeued = new Buffer();
-    private final PollFd pollFd = new PollFd();
+    // The per-frame calls use raw memory at the struct's offsets: no reflection, no allocation per frame.
+    private final Memory frameArg = new Memory(BUFFER.size());
+    private final Memory pollArg = new Memory(new PollFd().size());
     private final Memory intArg = new Memory(Integer.BYTES);
     private boolean closed;
 
@@ -241,31 +259,35 @@ public final class V4l2Device implements Closeable {
     }
 
     public void queue(int index) throws V4l2Exception {
-        Buffer b = new Buffer();
-        b.index = index;
-        b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-        b.memory = V4L2_MEMORY_MMAP;
-        ioctl("VIDIOC_QBUF", VIDIOC_QBUF, b);
+        frameArg.clear();
+        frameArg.setInt(BUFFER.index(), index);
+        frameArg.setInt(BUFFER.type(), V4L2_BUF_TYPE_VIDEO_CAPTURE);
+        frameArg.setInt(BUFFER.memory(), V4L2_MEMORY_MMAP);
+        ioctl("VIDIOC_QBUF", VIDIOC_QBUF, frameArg);
     }
 
     /**
      * Takes a filled buffer from the driver.
      *
-     * @return the buffer's description (reused by the next call), or {@code null} if none is ready
+     * @return the buffer, or {@code null} if none is ready
      */
-    public Buffer dequeue() throws V4l2Exception {
-        dequeued.clear();
-        dequeued.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-        dequeued.memory = V4L2_MEMORY_MMAP;
+    public Dequeued dequeue() throws V4l2Exception {
+        frameArg.clear();
+        frameArg.setInt(BUFFER.type(), V4L2_BUF_TYPE_VIDEO_CAPTURE);
+        frameArg.setInt(BUFFER.memory(), V4L2_MEMORY_MMAP);
         try {
-            ioctl("VIDIOC_DQBUF", VIDIOC_DQBUF, dequeued);
+            ioctl("VIDIOC_DQBUF", VIDIOC_DQBUF, frameArg);
         } catch (V4l2Exception e) {
             if (e.errno() == LibC.EAGAIN) {
                 return null;
             }
             throw e;
         }
-        return dequeued;
+        long seconds = frameArg.getNativeLong(BUFFER.timestamp()).longValue();
+        long micros = frameArg.getNativeLong(BUFFER.timestamp() + com.sun.jna.Native.LONG_SIZE).longValue();
+        return new Dequeued(frameArg.getInt(BUFFER.index()), frameArg.getInt(BUFFER.bytesused()),
+                frameArg.getInt(BUFFER.flags()), Integer.toUnsignedLong(frameArg.getInt(BUFFER.sequence())),
+                seconds * 1_000_000L + micros);
     }
 
     public void streamOn() throws V4l2Exception {
@@ -285,27 +307,26 @@ public final class V4l2Device implements Closeable {
      * @throws V4l2Exception with ENODEV when the device reports an error or hang-up (unplugged)
      */
     public boolean awaitFrame(int timeoutMillis) throws V4l2Exception {
-        pollFd.fd = fd;
-        pollFd.events = LibC.POLLIN;
-        pollFd.revents = 0;
-        pollFd.write();
+        pollArg.setInt(0, fd);
+        pollArg.setShort(Integer.BYTES, LibC.POLLIN);
+        pollArg.setShort(Integer.BYTES + Short.BYTES, (short) 0);
         int ready;
         try {
-            ready = c.poll(pollFd.getPointer(), new NativeLong(1), timeoutMillis);
+            ready = c.poll(pollArg, ONE, timeoutMillis);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EINTR) {
                 return false;
             }
             throw new V4l2Exception("poll", path, e.getErrorCode());
         }
-        pollFd.read();
         if (ready <= 0) {
             return false;
         }
-        if ((pollFd.revents & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
+        short revents = pollArg.getShort(Integer.BYTES + Short.BYTES);
+        if ((revents & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
             throw new V4l2Exception("poll on " + path + " reported an error or hang-up (device gone)", LibC.ENODEV);
         }
-        return (pollFd.revents & LibC.POLLIN) != 0;
+        return (revents & LibC.POLLIN) != 0;
     }
 
     /** Every control the driver lists, with menus and current values; disabled ones and class headings left out. */

@@ -1,0 +1,446 @@
+package dualstream.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs dualstream and ustreamer on the same fake camera, drives both with the same load, and prints one table with
+ * both side by side. One process each, loopback only; CPU and RSS are the whole server process's, from /proc.
+ */
+public final class Bench {
+
+    static final int[] CLIENTS = {0, 1, 10, 100, 300};
+    static final Duration WARMUP = Duration.ofSeconds(2);
+    static Duration window = Duration.ofSeconds(8);
+    static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Path jar = Path.of(options.getOrDefault("jar", "bndrun/target/dualstream.jar")).toAbsolutePath();
+        Path fakecam = Path.of(options.getOrDefault("fakecam", "fakecam/target/libfakecam.so")).toAbsolutePath();
+        Path csv = Path.of(options.getOrDefault("csv", "bench/results.csv"));
+        window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "8")));
+
+        List<Row> rows = new ArrayList<>();
+        try (Server ours = Server.dualstream(jar, fakecam); Server peer = Server.ustreamer(fakecam)) {
+            // Steady state is what a printer sees for hours: let the JIT finish before measuring.
+            System.err.println("warming up both servers (10 clients, 15 s each)");
+            Load.run(ours, 10, Duration.ofSeconds(15));
+            Load.run(peer, 10, Duration.ofSeconds(15));
+            for (int clients : CLIENTS) {
+                Load a = Load.run(ours, clients);
+                Load b = Load.run(peer, clients);
+                System.err.printf("%d clients: dualstream %s | ustreamer %s%n", clients, a, b);
+                if (clients > 0) {
+                    rows.add(new Row("fps per client, min", clients, a.minFps(), b.minFps()));
+                    rows.add(new Row("fps per client, median", clients, a.medianFps(), b.medianFps()));
+                    rows.add(new Row("CPU ms per delivered frame", clients, a.cpuMsPerFrame(), b.cpuMsPerFrame()));
+                    rows.add(new Row("latency p50 ms", clients, a.latency(50), b.latency(50)));
+                    rows.add(new Row("latency p99 ms", clients, a.latency(99), b.latency(99)));
+                } else {
+                    rows.add(new Row("CPU % of one core, idle", 0, a.cpuPercent(), b.cpuPercent()));
+                }
+                rows.add(new Row("RSS MiB", clients, a.rssMiB, b.rssMiB));
+            }
+            Stills sa = Stills.run(ours);
+            Stills sb = Stills.run(peer);
+            rows.add(new Row("still latency median ms", 1, sa.medianMs(), sb.medianMs()));
+            rows.add(new Row("still latency max ms", 1, sa.maxMs(), sb.maxMs()));
+            rows.add(new Row("stream gap around a still, frames (max)", 1, sa.maxGap(), sb.maxGap()));
+            rows.add(new Row("still size (width)", 1, sa.width, sb.width));
+        }
+        print(rows, System.out);
+        StringBuilder out = new StringBuilder("metric,clients,dualstream,ustreamer,ratio\n");
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%s%n", row.metric, row.clients, row.ours,
+                    row.peer, row.ratio()));
+        }
+        if (csv.getParent() != null) {
+            Files.createDirectories(csv.getParent());
+        }
+        Files.writeString(csv, out);
+        System.out.println("written: " + csv);
+    }
+
+    record Row(String metric, int clients, double ours, double peer) {
+        String ratio() {
+            return peer == 0 || Double.isNaN(peer) || Double.isNaN(ours) ? "n/a"
+                    : String.format(Locale.ROOT, "%.2f", ours / peer);
+        }
+    }
+
+    static void print(List<Row> rows, PrintStream out) {
+        out.printf("%-42s %7s %12s %12s %8s%n", "metric", "clients", "dualstream", "ustreamer", "ratio");
+        for (Row row : rows) {
+            out.printf(Locale.ROOT, "%-42s %7d %12.3f %12.3f %8s%n", row.metric, row.clients, row.ours, row.peer,
+                    row.ratio());
+        }
+    }
+
+    /** A server process under test. */
+    static final class Server implements AutoCloseable {
+        final String name;
+        final Process process;
+        final int port;
+        final String streamPath;
+        final String snapshotPath;
+
+        Server(String name, Process process, int port, String streamPath, String snapshotPath) {
+            this.name = name;
+            this.process = process;
+            this.port = port;
+            this.streamPath = streamPath;
+            this.snapshotPath = snapshotPath;
+        }
+
+        static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
+
+        static Server dualstream(Path jar, Path fakecam) throws Exception {
+            int port = freePort();
+            Path work = Files.createTempDirectory("bench-dualstream");
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx64m", "-Dorg.osgi.service.http.port=" + port, "-Dorg.apache.felix.http.host=127.0.0.1",
+                    "-Ddualstream.nativeLibrary=" + fakecam, "-Ddualstream.device=/dev/video0",
+                    "-Ddualstream.streamSize=640x480", "-Ddualstream.fps=30", "-jar", jar.toString())
+                    .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("log").toFile())
+                    .start();
+            return new Server("dualstream", p, port, "/stream", "/snapshot").ready();
+        }
+
+        static Server ustreamer(Path fakecam) throws Exception {
+            int port = freePort();
+            ProcessBuilder builder = new ProcessBuilder("ustreamer", "--device=/dev/video0", "--format=MJPEG",
+                    "--encoder=HW", "--resolution=640x480", "--desired-fps=30", "--host=127.0.0.1",
+                    "--port=" + port).redirectErrorStream(true)
+                    .redirectOutput(Files.createTempFile("bench-ustreamer", ".log").toFile());
+            builder.environment().put("LD_PRELOAD", fakecam.toString());
+            return new Server("ustreamer", builder.start(), port, "/stream", "/snapshot").ready();
+        }
+
+        Server ready() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited with " + process.exitValue());
+                }
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.getOutputStream().write(("GET " + streamPath + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.setSoTimeout(3000);
+                    InputStream in = s.getInputStream();
+                    byte[] head = in.readNBytes(20_000);
+                    if (new String(head, StandardCharsets.ISO_8859_1).contains("\u00ff\u00d8")) {
+                        Thread.sleep(500);
+                        return this;
+                    }
+                } catch (IOException notYet) {
+                    // not serving yet
+                }
+                Thread.sleep(300);
+            }
+            throw new IllegalStateException(name + " did not serve frames within 60 s");
+        }
+
+        long cpuTicks() throws IOException {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+        }
+
+        double rssMiB() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+            return Double.NaN;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
+    /** One stream connection, parsed as it arrives: part headers read, JPEG bodies skipped. */
+    static final class Client {
+        final SocketChannel channel;
+        final StringBuilder header = new StringBuilder();
+        long bodyLeft;
+        long timestamp;
+        long contentLength = -1;
+        int frames;
+        boolean counting;
+        final List<Long> latencies;
+        final List<Long> stamps = new ArrayList<>();
+
+        Client(SocketChannel channel, List<Long> latencies) {
+            this.channel = channel;
+            this.latencies = latencies;
+        }
+
+        void consume(ByteBuffer data) {
+            while (data.hasRemaining()) {
+                if (bodyLeft > 0) {
+                    int skip = (int) Math.min(bodyLeft, data.remaining());
+                    data.position(data.position() + skip);
+                    bodyLeft -= skip;
+                    if (bodyLeft == 0) {
+                        long received = nowMicros();
+                        stamps.add(timestamp);
+                        if (counting) {
+                            frames++;
+                            latencies.add(received - timestamp);
+                        }
+                    }
+                    continue;
+                }
+                char c = (char) (data.get() & 0xFF);
+                header.append(c);
+                int n = header.length();
+                if (c == '\n' && n >= 4 && header.charAt(n - 2) == '\r' && header.charAt(n - 3) == '\n') {
+                    parseHeaderBlock();
+                    header.setLength(0);
+                }
+            }
+        }
+
+        private void parseHeaderBlock() {
+            contentLength = -1;
+            for (String line : header.toString().split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = line.substring(colon + 1).trim();
+                if (key.equals("content-length")) {
+                    contentLength = Long.parseLong(value);
+                } else if (key.equals("x-timestamp")) {
+                    timestamp = (long) (Double.parseDouble(value) * 1_000_000);
+                }
+            }
+            if (contentLength > 0 && header.indexOf("image/jpeg") >= 0) {
+                bodyLeft = contentLength;
+            }
+        }
+    }
+
+    /** N stream clients on one selector thread, so the load generator costs the same for both servers. */
+    record Load(int clients, double[] fps, double cpuSeconds, double seconds, long frames, long[] latencies,
+            double rssMiB) {
+
+        static Load run(Server server, int clients) throws Exception {
+            return run(server, clients, window);
+        }
+
+        static Load run(Server server, int clients, Duration measured) throws Exception {
+            List<Long> latencies = new ArrayList<>();
+            List<Client> connections = new ArrayList<>();
+            try (Selector selector = Selector.open()) {
+                for (int i = 0; i < clients; i++) {
+                    SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
+                    channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII)));
+                    channel.configureBlocking(false);
+                    Client client = new Client(channel, latencies);
+                    channel.register(selector, SelectionKey.OP_READ, client);
+                    connections.add(client);
+                }
+                ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+                pump(selector, buffer, WARMUP.toNanos());
+                connections.forEach(c -> c.counting = true);
+                long cpuBefore = server.cpuTicks();
+                long start = System.nanoTime();
+                pump(selector, buffer, measured.toNanos());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long cpuAfter = server.cpuTicks();
+                connections.forEach(c -> c.counting = false);
+                double rss = server.rssMiB();
+                for (Client c : connections) {
+                    c.channel.close();
+                }
+                double[] fps = connections.stream().mapToDouble(c -> c.frames / seconds).sorted().toArray();
+                long frames = connections.stream().mapToLong(c -> c.frames).sum();
+                long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+                return new Load(clients, fps, (cpuAfter - cpuBefore) / (double) CLOCK_TICKS, seconds, frames, sorted,
+                        rss);
+            }
+        }
+
+        static void pump(Selector selector, ByteBuffer buffer, long nanos) throws IOException {
+            long deadline = System.nanoTime() + nanos;
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Client client = (Client) key.attachment();
+                    buffer.clear();
+                    int n = client.channel.read(buffer);
+                    if (n < 0) {
+                        key.cancel();
+                        continue;
+                    }
+                    buffer.flip();
+                    client.consume(buffer);
+                }
+                selector.selectedKeys().clear();
+            }
+        }
+
+        double minFps() {
+            return fps.length == 0 ? Double.NaN : fps[0];
+        }
+
+        double medianFps() {
+            return fps.length == 0 ? Double.NaN : fps[fps.length / 2];
+        }
+
+        double cpuMsPerFrame() {
+            return frames == 0 ? Double.NaN : cpuSeconds * 1000 / frames;
+        }
+
+        double cpuPercent() {
+            return cpuSeconds / seconds * 100;
+        }
+
+        double latency(int percentile) {
+            if (latencies.length == 0) {
+                return Double.NaN;
+            }
+            int index = (int) Math.min(latencies.length - 1, Math.ceil(percentile / 100.0 * latencies.length) - 1);
+            return latencies[Math.max(0, index)] / 1000.0;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d frames, %.2f cpu s, min fps %.1f, p99 %.1f ms, %.0f MiB", frames,
+                    cpuSeconds, minFps(), latency(99), rssMiB);
+        }
+    }
+
+    /** Stills requested one by one while one client watches the stream; the gap is counted in frame intervals. */
+    record Stills(double[] latenciesMs, double[] gaps, double width) {
+
+        static Stills run(Server server) throws Exception {
+            HttpClient http = HttpClient.newHttpClient();
+            List<Long> ignored = new ArrayList<>();
+            Client watcher;
+            double[] latencies = new double[10];
+            double[] gaps = new double[10];
+            double width = Double.NaN;
+            try (Selector selector = Selector.open()) {
+                SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
+                channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII)));
+                channel.configureBlocking(false);
+                watcher = new Client(channel, ignored);
+                channel.register(selector, SelectionKey.OP_READ, watcher);
+                ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+                Load.pump(selector, buffer, WARMUP.toNanos());
+                for (int i = 0; i < latencies.length; i++) {
+                    long requested = nowMicros();
+                    var pending = http.sendAsync(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port + server.snapshotPath)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    while (!pending.isDone()) {
+                        Load.pump(selector, buffer, TimeUnit.MILLISECONDS.toNanos(5));
+                    }
+                    long answered = nowMicros();
+                    byte[] jpeg = pending.get().body();
+                    latencies[i] = (answered - requested) / 1000.0;
+                    width = jpegWidth(jpeg);
+                    Load.pump(selector, buffer, TimeUnit.MILLISECONDS.toNanos(700));
+                    gaps[i] = gap(watcher.stamps, requested - 500_000, answered + 500_000);
+                }
+                channel.close();
+            }
+            return new Stills(latencies, gaps, width);
+        }
+
+        /** Frames missed: the longest interval between stream frames around the still, in 1/30 s, minus one. */
+        static double gap(List<Long> stamps, long from, long to) {
+            long previous = -1;
+            long longest = 0;
+            for (long stamp : stamps) {
+                if (stamp < from || stamp > to) {
+                    continue;
+                }
+                if (previous >= 0) {
+                    longest = Math.max(longest, stamp - previous);
+                }
+                previous = stamp;
+            }
+            return Math.max(0, Math.round(longest / (1_000_000.0 / 30) * 10) / 10.0 - 1);
+        }
+
+        static double jpegWidth(byte[] jpeg) {
+            for (int i = 2; i + 9 < jpeg.length; ) {
+                if ((jpeg[i] & 0xFF) != 0xFF) {
+                    return Double.NaN;
+                }
+                int marker = jpeg[i + 1] & 0xFF;
+                if (marker >= 0xC0 && marker <= 0xC2) {
+                    return (jpeg[i + 7] & 0xFF) << 8 | (jpeg[i + 8] & 0xFF);
+                }
+                i += 2 + ((jpeg[i + 2] & 0xFF) << 8 | (jpeg[i + 3] & 0xFF));
+            }
+            return Double.NaN;
+        }
+
+        double medianMs() {
+            double[] sorted = latenciesMs.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+
+        double maxMs() {
+            return Arrays.stream(latenciesMs).max().orElse(Double.NaN);
+        }
+
+        double maxGap() {
+            return Arrays.stream(gaps).skip(1).max().orElse(Double.NaN); // the first still also warms the camera
+        }
+    }
+}
