@@ -151,6 +151,38 @@ class V4l2CameraInFrameworkTest {
                 new String(response.body(), java.nio.charset.StandardCharsets.UTF_8))).readObject();
     }
 
+    interface FakeCameraSwitches extends com.sun.jna.Library {
+        int fakecam_set(String key, String value);
+    }
+
+    @Test
+    void aStalledCameraKeepsClientsAliveByRepeatingTheLastFrame() throws Exception {
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+        awaitCamera("fake");
+        FakeCameraSwitches fake = com.sun.jna.Native.load(context.getProperty("fakecam.library"),
+                FakeCameraSwitches.class);
+        HttpResponse<InputStream> response = Http.CLIENT.send(
+                HttpRequest.newBuilder(base.resolve("stream?camera=fake")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            MultipartReader reader = new MultipartReader(body, response.headers().firstValue("Content-Type").orElseThrow());
+            reader.next();
+            fake.fakecam_set("stall_ms", "2600");
+            fake.fakecam_set("stall_after", "1");
+            String previous = null;
+            int repeats = 0;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (repeats < 2 && System.nanoTime() < deadline) {
+                String stamp = reader.next().headers().get("x-timestamp");
+                repeats += stamp.equals(previous) ? 1 : 0;
+                previous = stamp;
+            }
+            assertThat(repeats).as("the last frame sent again while no new one came").isGreaterThanOrEqualTo(2);
+        } finally {
+            fake.fakecam_set("reset", "");
+        }
+    }
+
     @Test
     void theStandaloneChooserTakesTheV4l2CameraWhenTheDeviceOpens() throws Exception {
         Dictionary<String, Object> settings = fakeCamera();

@@ -1,5 +1,7 @@
 package dualstream.camera.support;
 
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 
 import dualstream.camera.api.CameraUnavailableException;
@@ -16,6 +18,7 @@ public final class FrameHub {
 
     private final Object lock = new Object();
     private final Runnable demandChanged;
+    private final Set<Consumer> listening = new CopyOnWriteArraySet<>();
     private Frame latest;
     private int consumers;
     private boolean closed;
@@ -47,6 +50,13 @@ public final class FrameHub {
             latest = frame;
             lock.notifyAll();
         }
+        notifyListeners();
+    }
+
+    private void notifyListeners() {
+        for (Consumer consumer : listening) {
+            consumer.listener.run();
+        }
     }
 
     /** Forgets the newest frame, so that consumers wait for a new one (e.g. after a size change). */
@@ -76,11 +86,21 @@ public final class FrameHub {
             latest = null;
             lock.notifyAll();
         }
+        notifyListeners();
+        listening.clear();
     }
 
     private final class Consumer implements LiveStream {
         private boolean attached;
         private long lastSequence = Long.MIN_VALUE;
+        private volatile Runnable listener;
+
+        @Override
+        public void onNewFrame(Runnable newFrame) {
+            listener = newFrame;
+            listening.add(this);
+            newFrame.run(); // a frame may already be waiting
+        }
 
         @Override
         public Frame next(long timeout, TimeUnit unit) throws InterruptedException, CameraUnavailableException {
@@ -116,6 +136,7 @@ public final class FrameHub {
                     lock.notifyAll();
                 }
             }
+            listening.remove(this);
             if (detached) {
                 demandChanged.run();
             }

@@ -121,4 +121,31 @@ class FrameHubTest {
             assertThat(stream.next(10, TimeUnit.MILLISECONDS)).isNull();
         }
     }
+
+    @Test
+    void listenersHearOfEveryNewFrameAndOfTheEnd() throws Exception {
+        AtomicInteger heard = new AtomicInteger();
+        LiveStream stream = hub.open();
+        stream.onNewFrame(heard::incrementAndGet);
+        int afterRegistering = heard.get();
+        hub.publish(frame(1));
+        hub.publish(frame(2));
+        assertThat(heard.get() - afterRegistering).isEqualTo(2);
+        assertThat(stream.next(0, TimeUnit.SECONDS).sequence()).isEqualTo(2);
+        assertThat(stream.next(0, TimeUnit.SECONDS)).as("nothing newer: no wait with a zero timeout").isNull();
+        hub.close();
+        assertThat(heard.get() - afterRegistering).as("told of the end").isEqualTo(3);
+        assertThatThrownBy(() -> stream.next(0, TimeUnit.SECONDS)).isInstanceOf(CameraUnavailableException.class);
+    }
+
+    @Test
+    void aClosedStreamIsNoLongerTold() {
+        AtomicInteger heard = new AtomicInteger();
+        LiveStream stream = hub.open();
+        stream.onNewFrame(heard::incrementAndGet);
+        stream.close();
+        int before = heard.get();
+        hub.publish(frame(1));
+        assertThat(heard.get()).isEqualTo(before);
+    }
 }

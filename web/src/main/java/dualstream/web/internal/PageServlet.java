@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -42,6 +43,7 @@ import dualstream.http.support.Responses;
 @Designate(ocd = PageServlet.Config.class)
 @HttpWhiteboardServletName("dualstream-page")
 @HttpWhiteboardServletPattern("/")
+@HttpWhiteboardServletAsyncSupported // ?action=stream is forwarded to the stream servlet, which writes asynchronously
 @HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class PageServlet extends HttpServlet {

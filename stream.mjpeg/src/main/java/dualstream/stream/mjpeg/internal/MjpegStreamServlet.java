@@ -1,14 +1,22 @@
 package dualstream.stream.mjpeg.internal;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.servlet.AsyncContext;
+import javax.servlet.AsyncEvent;
+import javax.servlet.AsyncListener;
 import javax.servlet.Servlet;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.WriteListener;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -22,6 +30,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.log.Logger;
@@ -42,11 +51,16 @@ import dualstream.http.support.Responses;
 /**
  * The live stream of a camera as multipart/x-mixed-replace JPEG parts. Also answers mjpg-streamer's
  * {@code /?action=stream[_N]}, which the page servlet forwards here by name.
+ * <p>
+ * Writes are non-blocking: no thread waits per viewer. A new frame wakes one writer thread, which hands the frame's
+ * prebuilt part to every client that can take it now; a client whose connection is still busy skips to the newest
+ * frame once it drains.
  */
 @Component(service = Servlet.class, configurationPid = MjpegStreamServlet.PID)
 @Designate(ocd = MjpegStreamServlet.Config.class)
 @HttpWhiteboardServletName(DualstreamHttp.STREAM_SERVLET)
 @HttpWhiteboardServletPattern("/stream")
+@HttpWhiteboardServletAsyncSupported
 @HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class MjpegStreamServlet extends HttpServlet {
@@ -74,24 +88,31 @@ public final class MjpegStreamServlet extends HttpServlet {
     private volatile List<CameraService> cameras;
 
     private final transient Logger log;
-    private final long keepAliveMillis;
+    private final long keepAliveNanos;
     private final int retryAfterSeconds;
     private final transient MultipartWriter writer = new MultipartWriter();
-    private final transient Set<LiveStream> open = ConcurrentHashMap.newKeySet();
+    private final transient Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final transient ScheduledExecutorService writerThread;
     private volatile boolean stopping;
 
     @Activate
     public MjpegStreamServlet(Config config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
-        this.keepAliveMillis = Math.max(100, config.keepAliveMillis());
+        long keepAliveMillis = Math.max(100, config.keepAliveMillis());
+        this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
+        this.writerThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-stream-writer"));
+        writerThread.scheduleWithFixedDelay(this::keepAlive, keepAliveMillis / 4, keepAliveMillis / 4,
+                TimeUnit.MILLISECONDS);
     }
 
-    /** Ends every open stream so that their request threads return and the bundle can go at once. */
+    /** Ends every stream cleanly, so that the bundle can go at once and clients reconnect to its successor. */
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
         stopping = true;
-        open.forEach(LiveStream::close);
+        sessions.forEach(Session::end);
+        writerThread.shutdown();
+        writerThread.awaitTermination(2, TimeUnit.SECONDS);
     }
 
     @Override
@@ -112,46 +133,194 @@ public final class MjpegStreamServlet extends HttpServlet {
         }
         Optional<CameraService> camera = Responses.cameraOrAnswer(cameras,
                 Requests.CameraChoice.of(req, index), resp, retryAfterSeconds);
-        if (camera.isPresent()) {
-            stream(camera.get(), fps.orElse(0), req, resp);
+        if (camera.isEmpty()) {
+            return;
+        }
+        Responses.common(resp);
+        resp.setHeader("Connection", "close");
+        resp.setContentType(MultipartWriter.CONTENT_TYPE);
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        Session session = new Session(camera.get().openStream(), async, resp.getOutputStream(),
+                fps.map(f -> 900_000L / f).orElse(0L), req.getRemoteAddr()); // 10 % slack for capture jitter
+        sessions.add(session);
+        async.addListener(session);
+        session.out.setWriteListener(session);
+        session.stream.onNewFrame(session::schedule);
+        if (stopping) {
+            session.end();
         }
     }
 
-    private void stream(CameraService camera, int fps, HttpServletRequest req, HttpServletResponse resp)
-            throws IOException {
-        long minimumSpacingMicros = fps == 0 ? 0 : 900_000L / fps; // 10 % slack for capture jitter
-        LiveStream stream = camera.openStream();
-        open.add(stream);
-        try {
-            Responses.common(resp);
-            resp.setHeader("Connection", "close");
-            resp.setContentType(MultipartWriter.CONTENT_TYPE);
-            OutputStream out = resp.getOutputStream();
-            writer.writeOpening(out);
-            out.flush();
-            Frame last = null;
-            while (!stopping) {
-                Frame frame = stream.next(keepAliveMillis, TimeUnit.MILLISECONDS);
-                if (frame == null) {
-                    frame = last; // stalled camera: repeat, so clients and proxies do not time out
-                } else if (last != null && frame.captureTimeMicros() - last.captureTimeMicros() < minimumSpacingMicros) {
-                    continue;
-                }
-                if (frame != null) {
-                    writer.writePart(out, frame);
-                    out.flush();
-                    last = frame;
+    private void keepAlive() {
+        long now = System.nanoTime();
+        for (Session session : sessions) {
+            if (now - session.lastWrite > keepAliveNanos) {
+                session.repeatLast();
+            }
+        }
+    }
+
+    /** One viewer: written to only when its connection can take more, always with the newest frame. */
+    private final class Session implements WriteListener, AsyncListener {
+        final LiveStream stream;
+        final AsyncContext async;
+        final ServletOutputStream out;
+        final long minimumSpacingMicros;
+        final String client;
+        final AtomicBoolean scheduled = new AtomicBoolean();
+        volatile long lastWrite = System.nanoTime();
+        private boolean openingWritten;
+        private boolean unflushed;
+        private boolean repeat;
+        private boolean done;
+        private boolean ending;
+        private Frame last;
+
+        Session(LiveStream stream, AsyncContext async, ServletOutputStream out, long minimumSpacingMicros,
+                String client) {
+            this.stream = stream;
+            this.async = async;
+            this.out = out;
+            this.minimumSpacingMicros = minimumSpacingMicros;
+            this.client = client;
+        }
+
+        /** Called on the camera's thread: hands the work to the writer thread, once however many frames come. */
+        void schedule() {
+            if (scheduled.compareAndSet(false, true)) {
+                try {
+                    writerThread.execute(() -> {
+                        scheduled.set(false);
+                        pump();
+                    });
+                } catch (RejectedExecutionException stopping) {
+                    scheduled.set(false);
                 }
             }
-        } catch (CameraUnavailableException e) {
-            log.debug("stream ended: {}", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            log.debug("stream client {} went away: {}", req.getRemoteAddr(), e.toString());
-        } finally {
-            open.remove(stream);
+        }
+
+        synchronized void repeatLast() {
+            if (last != null) {
+                repeat = true;
+                pump();
+            }
+        }
+
+        @Override
+        public synchronized void onWritePossible() {
+            if (ending) {
+                complete(); // the part that was still on its way is out: now the response can end
+            } else {
+                pump();
+            }
+        }
+
+        /** Writes for as long as the connection takes it without waiting. */
+        synchronized void pump() {
+            if (done) {
+                return;
+            }
+            try {
+                while (out.isReady()) {
+                    if (!openingWritten) {
+                        writer.writeOpening(out);
+                        openingWritten = true;
+                        unflushed = true;
+                    } else if (unflushed) {
+                        out.flush();
+                        unflushed = false;
+                    } else {
+                        Frame frame = stream.next(0, TimeUnit.MILLISECONDS);
+                        if (frame != null && last != null
+                                && frame.captureTimeMicros() - last.captureTimeMicros() < minimumSpacingMicros) {
+                            continue; // thinned by ?fps=
+                        }
+                        if (frame == null && repeat) {
+                            frame = last; // a stalled camera: repeat, so clients and proxies do not time out
+                        }
+                        repeat = false;
+                        if (frame == null) {
+                            return;
+                        }
+                        writer.writePart(out, frame);
+                        last = frame;
+                        lastWrite = System.nanoTime();
+                        unflushed = true;
+                    }
+                }
+            } catch (CameraUnavailableException e) {
+                log.debug("stream to {} ended: {}", client, e.getMessage());
+                end();
+            } catch (IOException | IllegalStateException e) {
+                log.debug("stream client {} went away: {}", client, e.toString());
+                close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Ends the response after a whole part: at once if nothing is on its way, else when the pending write is out
+         * (the client must never see a part cut short).
+         */
+        synchronized void end() {
+            if (done) {
+                return;
+            }
+            close();
+            boolean idle;
+            try {
+                idle = out.isReady();
+            } catch (IllegalStateException notAsyncAnymore) {
+                idle = true;
+            }
+            if (idle) {
+                complete();
+            } else {
+                ending = true;
+            }
+        }
+
+        private void complete() {
+            ending = false;
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyCompleted) {
+                log.debug("stream to {} was already complete", client);
+            }
+        }
+
+        synchronized void close() {
+            done = true;
+            sessions.remove(this);
             stream.close();
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            log.debug("stream client {} went away: {}", client, error.toString());
+            close();
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            close();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            end();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            close();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // A new cycle of the same async request: nothing to set up again.
         }
     }
 }
