@@ -82,8 +82,7 @@ class HotSwapTest {
         camera = configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "hotswap", "?");
         camera.update(settings("640x480", 30));
         Await.until("camera", Duration.ofSeconds(10), () -> swapCamera() != null && !swapCamera().info().sizes().isEmpty());
-        Await.until("servlets", Duration.ofSeconds(10), () -> servesAll());
-        base = Http.endpoint(runtime.getServiceReference());
+        base = Http.ready(runtime, "dualstream-stream", "dualstream-snapshot");
     }
 
     @AfterEach

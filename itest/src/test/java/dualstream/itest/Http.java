@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 
 import org.osgi.framework.ServiceReference;
+import org.osgi.test.common.service.ServiceAware;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.service.http.runtime.dto.RuntimeDTO;
 
@@ -26,6 +27,13 @@ final class Http {
         Object endpoint = runtime.getProperty("osgi.http.endpoint");
         String first = endpoint instanceof String[] all ? all[0] : String.valueOf(endpoint);
         return URI.create(first.endsWith("/") ? first : first + "/");
+    }
+
+    /** Waits until the Whiteboard serves these servlets; returns its base URI. */
+    static URI ready(ServiceAware<HttpServiceRuntime> runtime, String... servletNames) {
+        Await.until("servlets " + String.join(", ", servletNames) + " in the Whiteboard", Duration.ofSeconds(10),
+                () -> Arrays.stream(servletNames).allMatch(name -> serves(runtime.getService(), name)));
+        return endpoint(runtime.getServiceReference());
     }
 
     static boolean serves(HttpServiceRuntime runtime, String servletName) {

@@ -62,10 +62,8 @@ class HttpRoutesTest {
 
     @BeforeEach
     void servletsAreUp() {
-        Await.until("servlets in the Whiteboard", Duration.ofSeconds(10),
-                () -> Arrays.asList("dualstream-stream", "dualstream-snapshot", "dualstream-page", "dualstream-state",
-                        "dualstream-json").stream().allMatch(name -> Http.serves(runtime.getService(), name)));
-        base = Http.endpoint(runtime.getServiceReference());
+        base = Http.ready(runtime, "dualstream-stream", "dualstream-snapshot", "dualstream-page", "dualstream-state",
+                "dualstream-json");
     }
 
     private HttpResponse<InputStream> open(String path) throws Exception {

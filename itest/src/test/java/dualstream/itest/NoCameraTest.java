@@ -30,10 +30,7 @@ class NoCameraTest {
     @BeforeEach
     void noCameraButServlets() {
         Await.until("no camera registered", Duration.ofSeconds(10), () -> cameras.isEmpty());
-        Await.until("both servlets in the Whiteboard", Duration.ofSeconds(10),
-                () -> Http.serves(runtime.getService(), "dualstream-stream")
-                        && Http.serves(runtime.getService(), "dualstream-snapshot"));
-        base = Http.endpoint(runtime.getServiceReference());
+        base = Http.ready(runtime, "dualstream-stream", "dualstream-snapshot");
     }
 
     @Test

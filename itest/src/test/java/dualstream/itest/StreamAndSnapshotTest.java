@@ -59,10 +59,7 @@ class StreamAndSnapshotTest {
 
     @BeforeEach
     void servletsAreUp() {
-        Await.until("both servlets in the Whiteboard", Duration.ofSeconds(10),
-                () -> Http.serves(runtime.getService(), "dualstream-stream")
-                        && Http.serves(runtime.getService(), "dualstream-snapshot"));
-        base = Http.endpoint(runtime.getServiceReference());
+        base = Http.ready(runtime, "dualstream-stream", "dualstream-snapshot");
     }
 
     @Test
