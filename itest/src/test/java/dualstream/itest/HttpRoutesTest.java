@@ -105,6 +105,18 @@ class HttpRoutesTest {
     }
 
     @Test
+    void headOfTheStreamAnswersWithItsHeadersAndNoBody() throws Exception {
+        for (String path : new String[] {"stream", "?action=stream"}) {
+            HttpResponse<byte[]> head = Http.CLIENT.send(HttpRequest.newBuilder(base.resolve(path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(head.statusCode()).as(path).isEqualTo(200);
+            assertThat(header(head, "Content-Type")).isEqualTo("multipart/x-mixed-replace;boundary=boundarydonotcross");
+            assertThat(head.body()).isEmpty();
+        }
+    }
+
+    @Test
     void fpsThinsOneClientsStream() throws Exception {
         HttpResponse<InputStream> response = open("stream?fps=4");
         try (InputStream body = response.body()) {

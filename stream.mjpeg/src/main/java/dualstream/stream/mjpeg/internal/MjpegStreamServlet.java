@@ -115,6 +115,26 @@ public final class MjpegStreamServlet extends HttpServlet {
         writerThread.awaitTermination(2, TimeUnit.SECONDS);
     }
 
+    /** The stream's headers only: clients probing the URL must not get an endless body. */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Optional<Integer> index;
+        try {
+            String action = req.getParameter("action");
+            index = action == null ? Optional.empty() : Requests.index(action, "stream");
+            Requests.integer(req, "fps", 1, 120);
+        } catch (BadRequestException e) {
+            Responses.badRequest(resp, e.getMessage());
+            return;
+        }
+        if (Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp, retryAfterSeconds)
+                .isPresent()) {
+            Responses.common(resp);
+            resp.setHeader("Connection", "close");
+            resp.setContentType(MultipartWriter.CONTENT_TYPE);
+        }
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Optional<Integer> index;
