@@ -97,6 +97,7 @@ static char device_path[256] = "/dev/video0";
 static struct size sizes[MAX_SIZES];
 static int nsizes;
 static int offer_mjpeg = 1, offer_yuyv = 1;
+static int stepwise;        /* report MJPEG sizes as one stepwise range instead of a discrete list */
 static int quality = 30;   /* about 17 KB at 640x480, like the frames of the mjpg-streamer reference run */
 
 static struct handle handles[MAX_FDS];
@@ -197,8 +198,9 @@ static int apply_setting(const char *key, const char *value) {
     else if (!strcmp(key, "stall_after")) { stall_after = v; frames_since_fault = 0; }
     else if (!strcmp(key, "stall_ms")) stall_ms = v;
     else if (!strcmp(key, "slow_fps")) slow_fps = (int) v;
+    else if (!strcmp(key, "stepwise")) stepwise = (int) v;
     else if (!strcmp(key, "reset")) {
-        strip_huffman = broken_every = dark_warmup = ebusy_until_reopen = slow_fps = 0;
+        strip_huffman = broken_every = dark_warmup = ebusy_until_reopen = slow_fps = stepwise = 0;
         unplug_after = stall_after = -1;
         stall_ms = 0;
         replug_after_ms = 1000;
@@ -217,7 +219,7 @@ __attribute__((constructor)) static void init(void) {
     parse_sizes("640x480,320x240,800x600,1280x720,1920x1080,2592x1944,3264x2448");
     static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
         "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
-        "stall_ms", "slow_fps"};
+        "stall_ms", "slow_fps", "stepwise"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "FAKECAM_%s", keys[i]);
@@ -628,6 +630,17 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         struct v4l2_frmsizeenum *s = arg;
         struct size list[MAX_SIZES];
         if (!format_offered(s->pixel_format)) return fail(EINVAL);
+        if (stepwise && s->pixel_format == V4L2_PIX_FMT_MJPEG) {
+            if (s->index > 0) return fail(EINVAL);
+            s->type = V4L2_FRMSIZE_TYPE_STEPWISE;
+            s->stepwise.min_width = 160;
+            s->stepwise.max_width = 3264;
+            s->stepwise.step_width = 16;
+            s->stepwise.min_height = 120;
+            s->stepwise.max_height = 2448;
+            s->stepwise.step_height = 8;
+            return 0;
+        }
         int n = sizes_for(s->pixel_format, list);
         if (s->index >= (uint32_t) n) return fail(EINVAL);
         s->type = V4L2_FRMSIZE_TYPE_DISCRETE;

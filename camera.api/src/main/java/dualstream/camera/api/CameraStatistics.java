@@ -7,7 +7,7 @@ import java.util.Optional;
  * Counters since the camera started, read at one moment.
  *
  * @param frames            whole frames delivered to the live stream
- * @param dropped           frames the camera skipped (sequence gaps, frames replaced before anyone took them)
+ * @param dropped           frames the driver captured but lost (gaps in its sequence numbers)
  * @param broken            frames discarded because they were not whole JPEGs
  * @param stills            stills captured
  * @param clients           live stream consumers attached now

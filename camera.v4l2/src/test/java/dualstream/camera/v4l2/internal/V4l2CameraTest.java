@@ -130,6 +130,17 @@ class V4l2CameraTest {
     }
 
     @Test
+    void takesSizesFromAStepwiseRangeToo() throws Exception {
+        FakeCamera.set("stepwise", 1);
+        V4l2Camera camera = ready(camera());
+        assertThat(camera.info().sizes()).contains(new Resolution(160, 120), STREAM, new Resolution(1280, 720),
+                LARGEST).doesNotContain(new Resolution(3840, 2160));
+        assertThat(camera.streamSize()).isEqualTo(STREAM);
+        assertThat(camera.stillSize()).isEqualTo(LARGEST);
+        assertThat(camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+    }
+
+    @Test
     void streamsWholeJpegsAtTheStreamSizeOnlyWhileSomeoneWatches() throws Exception {
         V4l2Camera camera = ready(camera("fps", 30));
         try (LiveStream stream = camera.openStream()) {
