@@ -15,6 +15,7 @@ import dualstream.camera.api.Frame;
 public final class StillRequests {
 
     private final Clock clock;
+    private final Runnable onStill;
     private final List<Request> pending = new ArrayList<>();
     private volatile Duration lastLatency;
 
@@ -28,8 +29,13 @@ public final class StillRequests {
         };
     }
 
-    public StillRequests(Clock clock) {
+    /**
+     * @param onStill run once for every frame that answers requests, before any requester sees it (so that counters
+     *                are up to date when a still arrives)
+     */
+    public StillRequests(Clock clock, Runnable onStill) {
         this.clock = clock;
+        this.onStill = onStill;
     }
 
     /** Registers a request made now. */
@@ -64,6 +70,10 @@ public final class StillRequests {
                 }
             }
         }
+        if (answered.isEmpty()) {
+            return 0;
+        }
+        onStill.run();
         long now = System.nanoTime();
         for (Request r : answered) {
             lastLatency = Duration.ofNanos(now - r.requestedNanos);

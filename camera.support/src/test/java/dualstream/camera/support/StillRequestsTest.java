@@ -14,7 +14,8 @@ import dualstream.camera.api.Resolution;
 class StillRequestsTest {
 
     private final AtomicLong now = new AtomicLong(1_000);
-    private final StillRequests requests = new StillRequests(now::get);
+    private final AtomicLong stills = new AtomicLong();
+    private final StillRequests requests = new StillRequests(now::get, stills::incrementAndGet);
 
     private static Frame capturedAt(long micros) {
         return new Frame(1, micros, new Resolution(4, 3), new byte[1]);
@@ -30,6 +31,7 @@ class StillRequestsTest {
 
         Frame frame = capturedAt(2_000);
         assertThat(requests.complete(frame)).isEqualTo(2);
+        assertThat(stills).as("one still for two requests").hasValue(1);
         assertThat(first).isCompletedWithValue(frame);
         assertThat(second).isCompletedWithValue(frame);
         assertThat(late).as("a frame captured before the request is not fresh for it").isNotDone();

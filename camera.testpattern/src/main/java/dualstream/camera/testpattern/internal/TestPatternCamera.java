@@ -72,8 +72,8 @@ public final class TestPatternCamera implements CameraService {
     private final int fps;
     private final Logger log;
     private final FrameHub hub = new FrameHub(this::demandChanged);
-    private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM);
     private final CameraCounters counters = new CameraCounters();
+    private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM, counters::still);
     private final ScheduledExecutorService worker;
 
     // Touched only on the worker thread.
@@ -195,9 +195,7 @@ public final class TestPatternCamera implements CameraService {
         if (stills.hasPending()) {
             stillSequence++;
             byte[] jpeg = stillFrames.get((int) (stillSequence % STILL_VARIANTS));
-            if (stills.complete(new Frame(stillSequence, now, stillSize, jpeg)) > 0) {
-                counters.still();
-            }
+            stills.complete(new Frame(stillSequence, now, stillSize, jpeg));
         }
         updateTicking();
     }

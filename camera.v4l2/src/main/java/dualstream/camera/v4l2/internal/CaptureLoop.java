@@ -349,8 +349,8 @@ final class CaptureLoop implements Runnable {
             hub.publish(frame);
             counters.frame();
         }
-        if (stills.hasPending() && stillSize.equals(streamSize) && stills.complete(frame) > 0) {
-            counters.still();
+        if (stills.hasPending() && stillSize.equals(streamSize)) {
+            stills.complete(frame);
         }
     }
 
@@ -369,10 +369,7 @@ final class CaptureLoop implements Runnable {
                 warmup--;
                 continue;
             }
-            Frame still = new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg);
-            if (stills.complete(still) > 0) {
-                counters.still();
-            }
+            stills.complete(new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg));
         }
         if (stills.hasPending()) {
             stills.failAll(new CameraUnavailableException("camera " + settings.id() + " gave no still within "

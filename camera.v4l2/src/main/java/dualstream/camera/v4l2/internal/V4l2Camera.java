@@ -95,8 +95,8 @@ public final class V4l2Camera implements CameraService {
 
     private final Settings settings;
     private final FrameHub hub;
-    private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM);
     private final CameraCounters counters = new CameraCounters();
+    private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM, counters::still);
     private final CaptureLoop loop;
     private final Thread thread;
 
