@@ -17,6 +17,7 @@ final class MultipartReader {
 
     private final InputStream in;
     private final String boundaryLine;
+    private boolean ended;
 
     MultipartReader(InputStream in, String contentType) throws IOException {
         this.in = in;
@@ -25,7 +26,11 @@ final class MultipartReader {
             throw new IOException("not a multipart/x-mixed-replace content type: " + contentType);
         }
         this.boundaryLine = "--" + contentType.substring(at + "boundary=".length()).trim();
-        String first = line();
+        String first = line(true);
+        if (first == null) {
+            ended = true; // ended before the first part: nothing was cut short
+            return;
+        }
         if (!first.equals(boundaryLine)) {
             throw new IOException("stream does not open with the boundary: '" + first + "'");
         }
@@ -45,6 +50,9 @@ final class MultipartReader {
      * part (that is an {@link EOFException}).
      */
     Part nextOrEnd() throws IOException {
+        if (ended) {
+            return null;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         String first = line(true);
         if (first == null) {

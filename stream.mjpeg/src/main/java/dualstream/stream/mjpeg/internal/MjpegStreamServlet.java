@@ -92,6 +92,8 @@ public final class MjpegStreamServlet extends HttpServlet {
     private final int retryAfterSeconds;
     private final transient MultipartWriter writer = new MultipartWriter();
     private final transient Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Sessions ended while a part was still on its way: their responses complete once it is out. */
+    private final transient Set<Session> draining = ConcurrentHashMap.newKeySet();
     private final transient ScheduledExecutorService writerThread;
     private volatile boolean stopping;
 
@@ -106,13 +108,30 @@ public final class MjpegStreamServlet extends HttpServlet {
                 TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Taken out of service by the Whiteboard (before deactivation, or to be put back in another context): every
+     * stream ends after a whole part, so that clients reconnect cleanly. Waits, briefly, for parts on their way.
+     */
+    @Override
+    public void destroy() {
+        endAll();
+    }
+
     /** Ends every stream cleanly, so that the bundle can go at once and clients reconnect to its successor. */
     @Deactivate
     void deactivate() throws InterruptedException {
         stopping = true;
-        sessions.forEach(Session::end);
+        endAll();
         writerThread.shutdown();
         writerThread.awaitTermination(2, TimeUnit.SECONDS);
+    }
+
+    private void endAll() {
+        sessions.forEach(Session::end);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!draining.isEmpty() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
     }
 
     /** The stream's headers only: clients probing the URL must not get an endless body. */
@@ -299,11 +318,13 @@ public final class MjpegStreamServlet extends HttpServlet {
                 complete();
             } else {
                 ending = true;
+                draining.add(this);
             }
         }
 
         private void complete() {
             ending = false;
+            draining.remove(this);
             try {
                 async.complete();
             } catch (IllegalStateException alreadyCompleted) {
