@@ -85,7 +85,8 @@ class V4l2CameraInFrameworkTest {
     }
 
     private CameraService camera(String id) {
-        return cameras.getServices().stream().filter(c -> c.info().id().equals(id)).findFirst().orElse(null);
+        return cameras.getServices().stream().filter(c -> c != null && c.info().id().equals(id)).findFirst()
+                .orElse(null);
     }
 
     @Test

@@ -63,6 +63,12 @@ public final class Requests {
         return Optional.of(Integer.parseInt(suffix));
     }
 
+    /** The index in the request's {@code action} parameter ({@code stream_1}), if it has one. */
+    public static Optional<Integer> actionIndex(HttpServletRequest req, String base) throws BadRequestException {
+        String action = req.getParameter("action");
+        return action == null ? Optional.empty() : index(action, base);
+    }
+
     /** What a request asks for: a camera by id, by mjpg-streamer index, or the only/first one. */
     public record CameraChoice(String id, Integer index) {
 

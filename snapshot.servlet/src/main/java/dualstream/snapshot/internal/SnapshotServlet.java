@@ -84,8 +84,7 @@ public final class SnapshotServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Optional<Integer> index;
         try {
-            String action = req.getParameter("action");
-            index = action == null ? Optional.empty() : Requests.index(action, "snapshot");
+            index = Requests.actionIndex(req, "snapshot");
         } catch (BadRequestException e) {
             Responses.badRequest(resp, e.getMessage());
             return;

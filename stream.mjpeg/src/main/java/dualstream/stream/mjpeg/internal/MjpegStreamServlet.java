@@ -137,51 +137,22 @@ public final class MjpegStreamServlet extends HttpServlet {
     /** The stream's headers only: clients probing the URL must not get an endless body. */
     @Override
     protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Optional<Integer> index;
-        try {
-            String action = req.getParameter("action");
-            index = action == null ? Optional.empty() : Requests.index(action, "stream");
-            Requests.integer(req, "fps", 1, 120);
-        } catch (BadRequestException e) {
-            Responses.badRequest(resp, e.getMessage());
-            return;
-        }
-        if (Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp, retryAfterSeconds)
-                .isPresent()) {
-            Responses.common(resp);
-            resp.setHeader("Connection", "close");
-            resp.setContentType(MultipartWriter.CONTENT_TYPE);
+        if (choose(req, resp).isPresent()) {
+            streamHeaders(resp);
         }
     }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Optional<Integer> index;
-        Optional<Integer> fps;
-        try {
-            String action = req.getParameter("action");
-            index = action == null ? Optional.empty() : Requests.index(action, "stream");
-            fps = Requests.integer(req, "fps", 1, 120);
-        } catch (BadRequestException e) {
-            Responses.badRequest(resp, e.getMessage());
+        Optional<Viewer> viewer = choose(req, resp);
+        if (viewer.isEmpty()) {
             return;
         }
-        if (stopping) {
-            Responses.unavailable(resp, retryAfterSeconds, "The stream is restarting.");
-            return;
-        }
-        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras,
-                Requests.CameraChoice.of(req, index), resp, retryAfterSeconds);
-        if (camera.isEmpty()) {
-            return;
-        }
-        Responses.common(resp);
-        resp.setHeader("Connection", "close");
-        resp.setContentType(MultipartWriter.CONTENT_TYPE);
+        streamHeaders(resp);
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        Session session = new Session(camera.get().openStream(), async, resp.getOutputStream(),
-                fps.map(f -> 900_000L / f).orElse(0L), req.getRemoteAddr()); // 10 % slack for capture jitter
+        Session session = new Session(viewer.get().camera().openStream(), async, resp.getOutputStream(),
+                viewer.get().minimumSpacingMicros(), req.getRemoteAddr());
         sessions.add(session);
         async.addListener(session);
         session.out.setWriteListener(session);
@@ -189,6 +160,36 @@ public final class MjpegStreamServlet extends HttpServlet {
         if (stopping) {
             session.end();
         }
+    }
+
+    /** What a request asks for: a camera, and how far apart its frames must be ({@code ?fps=}). */
+    private record Viewer(CameraService camera, long minimumSpacingMicros) {
+    }
+
+    /** The viewer's camera, or an answer already sent: 400 for a bad parameter of ours, 404, 503. */
+    private Optional<Viewer> choose(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Optional<Integer> index;
+        Optional<Integer> fps;
+        try {
+            index = Requests.actionIndex(req, "stream");
+            fps = Requests.integer(req, "fps", 1, 120);
+        } catch (BadRequestException e) {
+            Responses.badRequest(resp, e.getMessage());
+            return Optional.empty();
+        }
+        if (stopping) {
+            Responses.unavailable(resp, retryAfterSeconds, "The stream is restarting.");
+            return Optional.empty();
+        }
+        long spacing = fps.map(f -> 900_000L / f).orElse(0L); // 10 % slack for capture jitter
+        return Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp, retryAfterSeconds)
+                .map(camera -> new Viewer(camera, spacing));
+    }
+
+    private static void streamHeaders(HttpServletResponse resp) {
+        Responses.common(resp);
+        resp.setHeader("Connection", "close");
+        resp.setContentType(MultipartWriter.CONTENT_TYPE);
     }
 
     private void keepAlive() {
