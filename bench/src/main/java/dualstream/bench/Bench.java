@@ -79,7 +79,7 @@ public final class Bench {
         print(rows, System.out);
         StringBuilder out = new StringBuilder("metric,clients,dualstream,ustreamer,ratio\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%s%n", row.metric, row.clients, row.ours,
+            out.append(String.format(Locale.ROOT, "\"%s\",%d,%.4f,%.4f,%s%n", row.metric, row.clients, row.ours,
                     row.peer, row.ratio()));
         }
         if (csv.getParent() != null) {
