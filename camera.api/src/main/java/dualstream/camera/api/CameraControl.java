@@ -35,11 +35,6 @@ public record CameraControl(int id, String name, ControlType type, int minimum, 
         menu = Collections.unmodifiableMap(new TreeMap<>(menu));
     }
 
-    /** This control with another current value. */
-    public CameraControl withValue(int newValue) {
-        return new CameraControl(id, name, type, minimum, maximum, step, defaultValue, newValue, flags, menu);
-    }
-
     /**
      * Checks that {@code candidate} is a value this control accepts.
      *

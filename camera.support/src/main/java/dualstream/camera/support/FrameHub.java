@@ -66,12 +66,6 @@ public final class FrameHub {
         }
     }
 
-    public Frame latest() {
-        synchronized (lock) {
-            return latest;
-        }
-    }
-
     public int consumers() {
         synchronized (lock) {
             return consumers;

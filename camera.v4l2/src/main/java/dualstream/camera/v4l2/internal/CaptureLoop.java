@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -64,6 +65,8 @@ final class CaptureLoop implements Runnable {
     private final CameraCounters counters;
     private final Logger log;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Controls the user set, restored whenever the device is opened again. */
+    private final Map<Integer, Integer> userControls = new ConcurrentHashMap<>();
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition signal = signalLock.newCondition();
     private boolean signalled;
@@ -175,7 +178,7 @@ final class CaptureLoop implements Runnable {
     /** Sets a control, remembers it for reconnects, and refreshes the list (other controls' flags may change). */
     CameraControl applyControl(V4l2Device on, int id, int value) throws V4l2Exception {
         on.setControl(id, value);
-        settings.userControls().put(id, value);
+        userControls.put(id, value);
         controls = on.controls();
         return controls.stream().filter(c -> c.id() == id).findFirst()
                 .orElseThrow(() -> new V4l2Exception("control " + id + " vanished", LibC.EINVAL));
@@ -288,7 +291,7 @@ final class CaptureLoop implements Runnable {
         streamSize = choose("stream", settings.streamSize(), sizes,
                 sizes.stream().min(Comparator.comparingLong(s -> distance(s, PREFERRED_STREAM))).orElseThrow());
         stillSize = choose("still", settings.stillSize(), sizes, sizes.get(sizes.size() - 1));
-        for (Map.Entry<Integer, Integer> control : settings.userControls().entrySet()) {
+        for (Map.Entry<Integer, Integer> control : userControls.entrySet()) {
             try {
                 device.setControl(control.getKey(), control.getValue());
             } catch (V4l2Exception e) {

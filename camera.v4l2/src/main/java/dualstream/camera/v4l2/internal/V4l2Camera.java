@@ -2,10 +2,8 @@ package dualstream.camera.v4l2.internal;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -207,8 +205,7 @@ public final class V4l2Camera implements CameraService {
 
     /** The configuration, checked once. */
     record Settings(String id, String device, Resolution streamSize, Resolution stillSize, int fps, int warmupFrames,
-            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout,
-            Map<Integer, Integer> userControls) {
+            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout) {
 
         static Settings of(Config config) {
             String id = config.camera_id();
@@ -232,7 +229,7 @@ public final class V4l2Camera implements CameraService {
             return new Settings(id, config.device().trim(), size("streamSize", config.streamSize(), ""),
                     size("stillSize", config.stillSize(), "max"), config.fps(), config.warmupFrames(),
                     config.buffers(), library, Duration.ofMillis(Math.max(50, config.reconnectMillis())),
-                    Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())), new ConcurrentHashMap<>());
+                    Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())));
         }
 
         /** {@code null} means "choose": closest to 640x480 for the stream, largest for stills. */

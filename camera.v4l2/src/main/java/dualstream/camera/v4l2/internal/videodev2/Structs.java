@@ -28,10 +28,6 @@ public final class Structs {
         public String card() {
             return text(card);
         }
-
-        public String busInfo() {
-            return text(bus_info);
-        }
     }
 
     @FieldOrder({"index", "type", "flags", "description", "pixelformat", "mbus_code", "reserved"})
@@ -218,10 +214,6 @@ public final class Structs {
     public static class TimeVal extends V4l2Struct {
         public NativeLong tv_sec;
         public NativeLong tv_usec;
-
-        public long micros() {
-            return tv_sec.longValue() * 1_000_000L + tv_usec.longValue();
-        }
     }
 
     @FieldOrder({"type", "flags", "frames", "seconds", "minutes", "hours", "userbits"})

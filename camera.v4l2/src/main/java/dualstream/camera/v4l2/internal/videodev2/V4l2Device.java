@@ -164,13 +164,6 @@ public final class V4l2Device implements Closeable {
         return value >= min && value <= max && (step <= 1 || (value - min) % step == 0);
     }
 
-    public Format getFormat() throws V4l2Exception {
-        Format format = new Format();
-        format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-        ioctl("VIDIOC_G_FMT", VIDIOC_G_FMT, format);
-        return format;
-    }
-
     /** Asks for a format; the driver may choose a nearby size, which the returned format tells. */
     public Format setFormat(int pixelFormat, Resolution size) throws V4l2Exception {
         Format format = new Format();

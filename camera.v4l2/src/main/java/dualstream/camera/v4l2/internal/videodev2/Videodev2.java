@@ -19,7 +19,6 @@ public final class Videodev2 {
     public static final int V4L2_CAP_DEVICE_CAPS = 0x80000000;
 
     public static final int V4L2_FRMSIZE_TYPE_DISCRETE = 1;
-    public static final int V4L2_FRMSIZE_TYPE_CONTINUOUS = 2;
     public static final int V4L2_FRMSIZE_TYPE_STEPWISE = 3;
     public static final int V4L2_FRMIVAL_TYPE_DISCRETE = 1;
 
