@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The standalone jar as users run it, on the fake camera, in a process of its own. */
 final class Gateway implements AutoCloseable {
@@ -74,6 +76,47 @@ final class Gateway implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("gateway did not serve the fake camera within 60 s: " + Files.readString(log));
+    }
+
+    /** What the gateway's process holds now, measured from outside as an operator would. */
+    record Usage(long fds, long threads, long heapKiB) {
+        @Override
+        public String toString() {
+            return fds + " fds, " + threads + " threads, " + heapKiB / 1024 + " MiB heap after a full GC";
+        }
+    }
+
+    private static final Pattern G1_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+
+    Usage usage() throws IOException, InterruptedException {
+        long pid = process.pid();
+        long fds;
+        try (var entries = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            fds = entries.count();
+        }
+        long threads = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("Threads:")).mapToLong(line -> Long.parseLong(line.substring(8).trim()))
+                .findFirst().orElseThrow();
+        jcmd("GC.run");
+        Matcher used = G1_USED.matcher(jcmd("GC.heap_info"));
+        if (!used.find()) {
+            throw new IllegalStateException("no heap figure from jcmd");
+        }
+        return new Usage(fds, threads, Long.parseLong(used.group(1)));
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + command + " failed: " + output);
+        }
+        return output;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     static String require(String program) {

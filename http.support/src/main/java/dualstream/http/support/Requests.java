@@ -55,9 +55,9 @@ public final class Requests {
         if (action.equals(base)) {
             return Optional.empty();
         }
-        String suffix = action.substring(base.length() + 1);
-        if (!action.startsWith(base + "_") || suffix.isEmpty() || suffix.length() > 3
-                || !suffix.chars().allMatch(Character::isDigit)) {
+        String prefix = base + "_";
+        String suffix = action.startsWith(prefix) ? action.substring(prefix.length()) : "";
+        if (suffix.isEmpty() || suffix.length() > 3 || !suffix.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new BadRequestException("unknown action '" + shorten(action) + "'");
         }
         return Optional.of(Integer.parseInt(suffix));

@@ -80,17 +80,30 @@ public final class SnapshotServlet extends HttpServlet {
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
     }
 
+    /** Headers only, and no still: taking one would pause the live stream for an answer nobody reads. */
     @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (choose(req, resp).isPresent()) {
+            Responses.common(resp);
+            resp.setContentType("image/jpeg");
+        }
+    }
+
+    /** The camera a request asks for, or an answer already sent: 400 for a bad parameter of ours, 404, 503. */
+    private Optional<CameraService> choose(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Optional<Integer> index;
         try {
             index = Requests.actionIndex(req, "snapshot");
         } catch (BadRequestException e) {
             Responses.badRequest(resp, e.getMessage());
-            return;
+            return Optional.empty();
         }
-        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index),
-                resp, retryAfterSeconds);
+        return Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp, retryAfterSeconds);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Optional<CameraService> camera = choose(req, resp);
         if (camera.isEmpty()) {
             return;
         }
@@ -116,6 +129,11 @@ public final class SnapshotServlet extends HttpServlet {
         resp.setContentType("image/jpeg");
         resp.setContentLength(frame.length());
         resp.setHeader("X-Timestamp", Responses.timestamp(frame.captureTimeMicros()));
-        frame.writeTo(resp.getOutputStream());
+        try {
+            frame.writeTo(resp.getOutputStream());
+        } catch (IOException clientLeft) {
+            // The client's choice, not a fault of ours: no stack trace in the log.
+            log.debug("still not delivered to {}: {}", req.getRemoteAddr(), clientLeft.toString());
+        }
     }
 }

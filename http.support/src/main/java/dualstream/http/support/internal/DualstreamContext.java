@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -32,6 +33,9 @@ import dualstream.http.support.DualstreamHttp;
 public final class DualstreamContext extends ServletContextHelper {
 
     static final String PID = "dualstream.http";
+
+    /** GET and HEAD are all dualstream serves; OPTIONS for CORS preflights. TRACE would echo credentials back. */
+    static final List<String> ALLOWED_METHODS = List.of("GET", "HEAD", "OPTIONS");
 
     @ObjectClassDefinition(name = "dualstream HTTP access",
             description = "Where dualstream answers and who may use it. Credentials all empty: anyone on the network.")
@@ -74,6 +78,15 @@ public final class DualstreamContext extends ServletContextHelper {
 
     @Override
     public boolean handleSecurity(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!ALLOWED_METHODS.contains(req.getMethod())) {
+            resp.setHeader("Allow", String.join(", ", ALLOWED_METHODS));
+            refuse(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.");
+            return false;
+        }
+        if (!queryDecodes(req)) {
+            refuse(resp, HttpServletResponse.SC_BAD_REQUEST, "The query string is not valid %-encoded UTF-8.");
+            return false;
+        }
         if (!corsOrigin.isEmpty()) {
             resp.setHeader("Access-Control-Allow-Origin", corsOrigin);
         }
@@ -86,14 +99,32 @@ public final class DualstreamContext extends ServletContextHelper {
         if (basicCredentials != null && matches(basicCredentials(req), basicCredentials)) {
             return true;
         }
-        resp.setHeader("Server", DualstreamHttp.SERVER);
         if (basicCredentials != null) {
             resp.setHeader("WWW-Authenticate", "Basic realm=\"dualstream\", charset=\"UTF-8\"");
         }
-        resp.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.getWriter().println(basicCredentials != null ? "Credentials required." : "A valid ?token= is required.");
+        refuse(resp, HttpServletResponse.SC_UNAUTHORIZED,
+                basicCredentials != null ? "Credentials required." : "A valid ?token= is required.");
         return false;
+    }
+
+    private static void refuse(HttpServletResponse resp, int status, String line) throws IOException {
+        resp.setHeader("Server", DualstreamHttp.SERVER);
+        resp.setStatus(status);
+        resp.setContentType("text/plain;charset=utf-8");
+        resp.getWriter().println(line);
+    }
+
+    /**
+     * Whether the container can read the query's parameters. It throws on a bad %-escape when a servlet first asks
+     * for one, which would turn the client's mistake into a 500; asked here, before any servlet, it is a 400.
+     */
+    private static boolean queryDecodes(HttpServletRequest req) {
+        try {
+            req.getParameterMap();
+            return true;
+        } catch (RuntimeException malformed) {
+            return false;
+        }
     }
 
     private static String basicCredentials(HttpServletRequest req) {

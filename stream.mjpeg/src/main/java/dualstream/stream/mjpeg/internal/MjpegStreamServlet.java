@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.servlet.AsyncContext;
 import javax.servlet.AsyncEvent;
@@ -81,6 +82,11 @@ public final class MjpegStreamServlet extends HttpServlet {
         @AttributeDefinition(name = "Retry-After (s)", min = "1",
                 description = "Retry-After sent with 503 while no camera is available.")
         int retryAfterSeconds() default 5;
+
+        @AttributeDefinition(name = "Stuck viewer timeout (ms)", min = "1000",
+                description = "A viewer whose connection has taken no byte for this long is disconnected, so that"
+                        + " clients that stopped reading release their socket and memory.")
+        long clientTimeoutMillis() default 30_000;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -89,11 +95,11 @@ public final class MjpegStreamServlet extends HttpServlet {
 
     private final transient Logger log;
     private final long keepAliveNanos;
+    private final long clientTimeoutNanos;
     private final int retryAfterSeconds;
     private final transient MultipartWriter writer = new MultipartWriter();
+    /** Every session not yet {@link Phase#DONE}: a session leaves it the moment its response is released. */
     private final transient Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    /** Sessions ended while a part was still on its way: their responses complete once it is out. */
-    private final transient Set<Session> draining = ConcurrentHashMap.newKeySet();
     private final transient ScheduledExecutorService writerThread;
     private volatile boolean stopping;
 
@@ -102,15 +108,32 @@ public final class MjpegStreamServlet extends HttpServlet {
         this.log = log;
         long keepAliveMillis = Math.max(100, config.keepAliveMillis());
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
+        this.clientTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, config.clientTimeoutMillis()));
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
         this.writerThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-stream-writer"));
-        writerThread.scheduleWithFixedDelay(this::keepAlive, keepAliveMillis / 4, keepAliveMillis / 4,
+        writerThread.scheduleWithFixedDelay(guarded(this::sweep), keepAliveMillis / 4, keepAliveMillis / 4,
                 TimeUnit.MILLISECONDS);
     }
 
     /**
+     * A writer task that cannot vanish silently: an executor keeps what a task throws in its future, so an Error (out
+     * of memory) would leave a live process that streams nothing. It goes to the thread's uncaught-exception handler.
+     */
+    static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Error e) {
+                Thread current = Thread.currentThread();
+                current.getUncaughtExceptionHandler().uncaughtException(current, e);
+                throw e;
+            }
+        };
+    }
+
+    /**
      * Taken out of service by the Whiteboard (before deactivation, or to be put back in another context): every
-     * stream ends after a whole part, so that clients reconnect cleanly. Waits, briefly, for parts on their way.
+     * stream ends after a whole part, so that clients reconnect cleanly.
      */
     @Override
     public void destroy() {
@@ -126,12 +149,14 @@ public final class MjpegStreamServlet extends HttpServlet {
         writerThread.awaitTermination(2, TimeUnit.SECONDS);
     }
 
+    /** Ends every stream after its part on the way; one whose client takes nothing for a second is cut. */
     private void endAll() {
         sessions.forEach(Session::end);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (!draining.isEmpty() && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
+        sessions.forEach(session -> session.abort("the stream is going away"));
     }
 
     /** The stream's headers only: clients probing the URL must not get an endless body. */
@@ -150,6 +175,7 @@ public final class MjpegStreamServlet extends HttpServlet {
         }
         streamHeaders(resp);
         AsyncContext async = req.startAsync();
+        // The container must never end a live stream on its own; stuck clients are cut by the sweep.
         async.setTimeout(0);
         Session session = new Session(viewer.get().camera().openStream(), async, resp.getOutputStream(),
                 viewer.get().minimumSpacingMicros(), req.getRemoteAddr());
@@ -192,13 +218,26 @@ public final class MjpegStreamServlet extends HttpServlet {
         resp.setContentType(MultipartWriter.CONTENT_TYPE);
     }
 
-    private void keepAlive() {
+    /** Runs a few times a second: repeats the last frame to idle viewers, cuts viewers that take nothing. */
+    private void sweep() {
         long now = System.nanoTime();
         for (Session session : sessions) {
-            if (now - session.lastWrite > keepAliveNanos) {
+            long blockedSince = session.blockedSince;
+            if (blockedSince != 0 && now - blockedSince > clientTimeoutNanos) {
+                session.abort("took no byte for " + TimeUnit.NANOSECONDS.toMillis(clientTimeoutNanos) + " ms");
+            } else if (now - session.lastWrite > keepAliveNanos) {
                 session.repeatLast();
             }
         }
+    }
+
+    /**
+     * Where a viewer's response is. {@code STREAMING} → {@code ENDING} (we end it: the part on its way goes out
+     * first) → {@code DONE}; any phase → {@code DONE} at once when the client fails or is cut. Entering DONE
+     * releases everything the session holds, exactly once.
+     */
+    enum Phase {
+        STREAMING, ENDING, DONE
     }
 
     /** One viewer: written to only when its connection can take more, always with the newest frame. */
@@ -210,11 +249,12 @@ public final class MjpegStreamServlet extends HttpServlet {
         final String client;
         final AtomicBoolean scheduled = new AtomicBoolean();
         volatile long lastWrite = System.nanoTime();
+        /** When the connection last refused more ({@code isReady() == false}); 0 while it takes everything. */
+        volatile long blockedSince;
+        private Phase phase = Phase.STREAMING;
         private boolean openingWritten;
         private boolean unflushed;
         private boolean repeat;
-        private boolean done;
-        private boolean ending;
         private Frame last;
 
         Session(LiveStream stream, AsyncContext async, ServletOutputStream out, long minimumSpacingMicros,
@@ -230,10 +270,10 @@ public final class MjpegStreamServlet extends HttpServlet {
         void schedule() {
             if (scheduled.compareAndSet(false, true)) {
                 try {
-                    writerThread.execute(() -> {
+                    writerThread.execute(guarded(() -> {
                         scheduled.set(false);
                         pump();
-                    });
+                    }));
                 } catch (RejectedExecutionException stopping) {
                     scheduled.set(false);
                 }
@@ -249,8 +289,9 @@ public final class MjpegStreamServlet extends HttpServlet {
 
         @Override
         public synchronized void onWritePossible() {
-            if (ending) {
-                complete(); // the part that was still on its way is out: now the response can end
+            blockedSince = 0;
+            if (phase == Phase.ENDING) {
+                done(null); // the part that was still on its way is out: now the response can end
             } else {
                 pump();
             }
@@ -258,11 +299,11 @@ public final class MjpegStreamServlet extends HttpServlet {
 
         /** Writes for as long as the connection takes it without waiting. */
         synchronized void pump() {
-            if (done) {
+            if (phase != Phase.STREAMING) {
                 return;
             }
             try {
-                while (out.isReady()) {
+                while (ready()) {
                     if (!openingWritten) {
                         writer.writeOpening(out);
                         openingWritten = true;
@@ -293,22 +334,27 @@ public final class MjpegStreamServlet extends HttpServlet {
                 log.debug("stream to {} ended: {}", client, e.getMessage());
                 end();
             } catch (IOException | IllegalStateException e) {
-                log.debug("stream client {} went away: {}", client, e.toString());
-                close();
+                abort("went away: " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
 
-        /**
-         * Ends the response after a whole part: at once if nothing is on its way, else when the pending write is out
-         * (the client must never see a part cut short).
-         */
+        private boolean ready() {
+            if (out.isReady()) {
+                return true;
+            }
+            if (blockedSince == 0) {
+                blockedSince = System.nanoTime();
+            }
+            return false;
+        }
+
+        /** Ends the response after a whole part: at once if nothing is on its way, else once the pending write is out. */
         synchronized void end() {
-            if (done) {
+            if (phase != Phase.STREAMING) {
                 return;
             }
-            close();
             boolean idle;
             try {
                 idle = out.isReady();
@@ -316,16 +362,34 @@ public final class MjpegStreamServlet extends HttpServlet {
                 idle = true;
             }
             if (idle) {
-                complete();
+                done(null);
             } else {
-                ending = true;
-                draining.add(this);
+                phase = Phase.ENDING;
+                stream.close();
             }
         }
 
-        private void complete() {
-            ending = false;
-            draining.remove(this);
+        /** Cuts the connection now, whatever is on its way: the client failed, or takes nothing. */
+        synchronized void abort(String why) {
+            done(why);
+        }
+
+        /** Releases the camera stream and the container's request, once; {@code cut} says why the connection is cut. */
+        private void done(String cut) {
+            boolean pending = phase == Phase.ENDING || blockedSince != 0;
+            if (!release()) {
+                return;
+            }
+            if (cut != null) {
+                log.debug("stream to {} cut: {}", client, cut);
+            }
+            try {
+                if (cut != null && pending) {
+                    out.close(); // with a write pending, the container aborts the connection instead of waiting on it
+                }
+            } catch (IOException | IllegalStateException alreadyGone) {
+                log.debug("stream to {}: {}", client, alreadyGone.toString());
+            }
             try {
                 async.complete();
             } catch (IllegalStateException alreadyCompleted) {
@@ -333,31 +397,35 @@ public final class MjpegStreamServlet extends HttpServlet {
             }
         }
 
-        synchronized void close() {
-            done = true;
-            sessions.remove(this);
-            stream.close();
-        }
-
         @Override
         public void onError(Throwable error) {
-            log.debug("stream client {} went away: {}", client, error.toString());
-            close();
+            abort("went away: " + error);
+        }
+
+        /** Enters DONE and lets go of the camera stream; false if the session was already done. */
+        private boolean release() {
+            if (phase == Phase.DONE) {
+                return false;
+            }
+            phase = Phase.DONE;
+            sessions.remove(this);
+            stream.close();
+            return true;
         }
 
         @Override
-        public void onComplete(AsyncEvent event) {
-            close();
+        public synchronized void onComplete(AsyncEvent event) {
+            release();
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
-            end();
+            abort("timed out in the container");
         }
 
         @Override
         public void onError(AsyncEvent event) {
-            close();
+            abort("went away: " + event.getThrowable());
         }
 
         @Override
