@@ -2,13 +2,9 @@ package dualstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
@@ -37,35 +33,13 @@ class ConnectionChurnTest {
             burst.pump(Duration.ofSeconds(2));
         }
         for (int i = 0; i < 50; i++) {
-            viewOnePart("stream", i % 2 == 0);
+            Viewers.viewOnePart(gateway.base, "stream", i % 2 == 0);
         }
     }
 
     @AfterAll
     static void stop() throws Exception {
         gateway.close();
-    }
-
-    /** Connects, reads one whole part, and leaves: by closing, or (every other time) by resetting the connection. */
-    static void viewOnePart(String path, boolean reset) throws IOException {
-        try (Socket socket = new Socket(gateway.base.getHost(), gateway.base.getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET /" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            Viewers.Viewer counter = new Viewers.Viewer(null);
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            while (counter.parts() < 1) {
-                int n = in.read(buffer);
-                if (n < 0) {
-                    throw new IOException(path + ": the stream ended before its first part");
-                }
-                counter.take(java.nio.ByteBuffer.wrap(buffer, 0, n));
-            }
-            if (reset) {
-                socket.setSoLinger(true, 0);
-            }
-        }
     }
 
     int clients() throws Exception {
@@ -97,7 +71,7 @@ class ConnectionChurnTest {
         Gateway.Usage baseline = settledNear(gateway.usage());
         long start = System.nanoTime();
         for (int i = 0; i < CYCLES; i++) {
-            viewOnePart(i % 4 < 2 ? "stream" : "?action=stream", i % 2 == 1);
+            Viewers.viewOnePart(gateway.base, i % 4 < 2 ? "stream" : "?action=stream", i % 2 == 1);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Gateway.Usage after = settledNear(baseline);

@@ -1,7 +1,9 @@
 package dualstream.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -178,6 +180,28 @@ final class Viewers implements AutoCloseable {
             return false;
         } catch (IOException reset) {
             return true;
+        }
+    }
+
+    /** Connects, reads one whole part, and leaves: by closing, or (every other time) by resetting the connection. */
+    static void viewOnePart(URI base, String path, boolean reset) throws IOException {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            Viewers.Viewer counter = new Viewer(null);
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            while (counter.parts() < 1) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    throw new IOException(path + ": the stream ended before its first part");
+                }
+                counter.take(ByteBuffer.wrap(buffer, 0, n));
+            }
+            if (reset) {
+                socket.setSoLinger(true, 0);
+            }
         }
     }
 
