@@ -115,8 +115,13 @@ final class Gateway implements AutoCloseable {
         return output;
     }
 
-    boolean isAlive() {
-        return process.isAlive();
+    long pid() {
+        return process.pid();
+    }
+
+    /** The exit status once the process has ended, or null if it still runs after the wait. */
+    Integer awaitExit(Duration wait) throws InterruptedException {
+        return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
     static String require(String program) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -20,14 +21,20 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
+import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.annotation.Property;
 import org.osgi.test.common.annotation.config.WithFactoryConfiguration;
 import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.cm.ConfigurationExtension;
+import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import dualstream.camera.api.CameraService;
@@ -36,16 +43,20 @@ import dualstream.camera.api.CameraService;
  * How stream connections end, over raw sockets: whatever way a viewer goes, or stops reading, its socket and its
  * request are released; nothing a client sends makes the server answer 5xx.
  */
-@ExtendWith({ServiceExtension.class, ConfigurationExtension.class})
+@ExtendWith({BundleContextExtension.class, ServiceExtension.class, ConfigurationExtension.class})
 @WithFactoryConfiguration(factoryPid = "dualstream.camera.testpattern", name = "connections", location = "?",
         properties = {
                 @Property(key = "camera.id", value = "0"),
-                @Property(key = "streamSize", value = "320x240"),
-                @Property(key = "stillSize", value = "640x480"),
+                // Parts of some size: a viewer that takes nothing fills the socket buffers sooner.
+                @Property(key = "streamSize", value = "640x480"),
+                @Property(key = "stillSize", value = "800x600"),
                 @Property(key = "fps", value = "30")})
 class ConnectionsTest {
 
     static final int VIEWERS = 100;
+
+    @InjectBundleContext
+    BundleContext context;
 
     @InjectService
     ConfigurationAdmin configurationAdmin;
@@ -130,8 +141,8 @@ class ConnectionsTest {
         stream.update(settings);
         List<Socket> stuck = new ArrayList<>();
         try {
-            base = Http.ready(runtime, "dualstream-stream");
-            Await.until("the reconfigured stream servlet", Duration.ofSeconds(10), () -> canStream());
+            Await.until("the reconfigured stream servlet in service", Duration.ofSeconds(10),
+                    () -> servesStreamWith("(clientTimeoutMillis=1000)"));
             for (int i = 0; i < 5; i++) {
                 Socket socket = new Socket();
                 socket.setReceiveBufferSize(4096); // fills at once: the server's writes back up quickly
@@ -155,16 +166,25 @@ class ConnectionsTest {
             }
             stream.delete();
         }
+        Await.until("the stream servlet back to its defaults", Duration.ofSeconds(10),
+                () -> servesStreamWith("(!(clientTimeoutMillis=1000))"));
     }
 
-    private boolean canStream() {
-        try (Socket socket = connect("stream")) {
-            socket.setSoTimeout(2000);
-            readIntoFirstPart(socket.getInputStream());
-            return true;
-        } catch (IOException e) {
-            System.out.println("canStream: " + e);
-            return false;
+    /** Whether the Whiteboard serves the stream servlet registered with these properties (and only that one). */
+    private boolean servesStreamWith(String filter) {
+        try {
+            ServiceReference<?>[] servlets = context.getServiceReferences("javax.servlet.Servlet",
+                    "(&(osgi.http.whiteboard.servlet.name=dualstream-stream)" + filter + ")");
+            if (servlets == null) {
+                return false;
+            }
+            long id = (Long) servlets[0].getProperty(Constants.SERVICE_ID);
+            return Arrays.stream(runtime.getService().getRuntimeDTO().servletContextDTOs)
+                    .flatMap(c -> Arrays.stream(c.servletDTOs)).filter(s -> "dualstream-stream".equals(s.name))
+                    .allMatch(s -> s.serviceId == id)
+                    && Http.serves(runtime.getService(), "dualstream-stream");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 

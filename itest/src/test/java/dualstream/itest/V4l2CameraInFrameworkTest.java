@@ -109,7 +109,8 @@ class V4l2CameraInFrameworkTest {
             }
         }
         HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
-        assertThat(still.statusCode()).isEqualTo(200);
+        assertThat(still.statusCode()).as(new String(still.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(200);
         assertThat(Jpeg.decodedSize(still.body())).isEqualTo(LARGEST);
     }
 
@@ -199,7 +200,8 @@ class V4l2CameraInFrameworkTest {
         assertThat(camera.info().driver()).isEqualTo("dualstream");
         assertThat(factoryConfigurations("dualstream.camera.v4l2")).isZero();
         HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
-        assertThat(still.statusCode()).isEqualTo(200);
+        assertThat(still.statusCode()).as(new String(still.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(200);
     }
 
     private int factoryConfigurations(String factoryPid) throws IOException, InvalidSyntaxException {
