@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,7 +202,7 @@ class ConnectionsTest {
             return true;
         } catch (SocketException reset) {
             return true;
-        } catch (java.net.SocketTimeoutException stillOpen) {
+        } catch (SocketTimeoutException stillOpen) {
             return false;
         }
     }
@@ -214,14 +217,14 @@ class ConnectionsTest {
                 String response = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.ISO_8859_1);
                 int status = Integer.parseInt(response.substring(9, 12));
                 assertThat(status).as(path).isBetween(400, 499);
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 throw new AssertionError(path + ": no answer", e);
             }
         }
         for (String method : new String[] {"TRACE", "PUT", "DELETE", "FOO", "POST"}) {
-            java.net.http.HttpResponse<String> response = Http.CLIENT.send(java.net.http.HttpRequest
-                    .newBuilder(base.resolve("state")).method(method, java.net.http.HttpRequest.BodyPublishers.noBody())
-                    .header("X-Secret", "echo-me").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = Http.CLIENT.send(HttpRequest
+                    .newBuilder(base.resolve("state")).method(method, HttpRequest.BodyPublishers.noBody())
+                    .header("X-Secret", "echo-me").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(method).isEqualTo(405);
             assertThat(response.body()).as(method).doesNotContain("echo-me");
         }
@@ -230,11 +233,13 @@ class ConnectionsTest {
     @Test
     void headOfTheSnapshotTakesNoStill() throws Exception {
         long stills = cameras.getService().statistics().stills();
-        java.net.http.HttpResponse<byte[]> head = Http.CLIENT.send(java.net.http.HttpRequest
-                .newBuilder(base.resolve("snapshot")).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
-                .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(head.statusCode()).isEqualTo(200);
-        assertThat(head.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        for (String path : new String[] {"snapshot", "?action=snapshot"}) {
+            HttpResponse<byte[]> head = Http.CLIENT.send(HttpRequest
+                    .newBuilder(base.resolve(path)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(head.statusCode()).as(path).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Type")).as(path).hasValue("image/jpeg");
+        }
         assertThat(Http.get(base.resolve("snapshot")).statusCode()).isEqualTo(200);
         assertThat(cameras.getService().statistics().stills()).as("stills: the GET's only").isEqualTo(stills + 1);
     }
