@@ -2,7 +2,9 @@ package dualstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +27,7 @@ class StuckClientsTest {
     static final int STUCK = 50;
     static final int SLOWLORIS = 200;
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration HEAD_TIMEOUT = Duration.ofSeconds(3);
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static Gateway gateway;
@@ -32,7 +36,8 @@ class StuckClientsTest {
     static void start() throws Exception {
         // Short timeouts so the suite need not wait the default 30 s.
         gateway = Gateway.start("dualstream.clientTimeoutMillis=" + CLIENT_TIMEOUT.toMillis(),
-                "org.apache.felix.http.timeout=" + CLIENT_TIMEOUT.toMillis());
+                "org.apache.felix.http.timeout=" + CLIENT_TIMEOUT.toMillis(),
+                "dualstream.requestHeadTimeoutMillis=" + HEAD_TIMEOUT.toMillis());
     }
 
     @AfterAll
@@ -89,8 +94,26 @@ class StuckClientsTest {
         }
     }
 
+    /** How many of these connections the server has closed (end of stream or reset), after what it had sent. */
+    static long closedByServer(List<Socket> sockets) throws IOException {
+        long closed = 0;
+        for (Socket socket : sockets) {
+            socket.setSoTimeout(10_000);
+            try {
+                if (socket.getInputStream().readAllBytes() != null) {
+                    closed++;
+                }
+            } catch (SocketException reset) {
+                closed++;
+            } catch (java.net.SocketTimeoutException open) {
+                // still open
+            }
+        }
+        return closed;
+    }
+
     @Test
-    void slowlorisConnectionsAreClosedAndTheThreadsStayBoundedWhileRequestsAreServed() throws Exception {
+    void slowlorisConnectionsAreClosedWhetherSilentOrTricklingAndRequestsAreServedMeanwhile() throws Exception {
         Gateway.Usage before = gateway.usage();
         List<Socket> silent = new ArrayList<>();
         List<Socket> trickling = new ArrayList<>();
@@ -107,31 +130,29 @@ class StuckClientsTest {
             long deadline = start + CLIENT_TIMEOUT.multipliedBy(3).toNanos();
             while (System.nanoTime() < deadline) {
                 for (Socket socket : trickling) {
-                    socket.getOutputStream().write("X-a: b\r\n".getBytes(StandardCharsets.US_ASCII));
+                    try {
+                        socket.getOutputStream().write("X-a: b\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException closedByTheServer) {
+                        // what the deadline is for
+                    }
                 }
                 HttpResponse<String> answer = CLIENT.send(HttpRequest.newBuilder(gateway.base.resolve("state"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(answer.statusCode()).as("a normal request beside the slowloris").isEqualTo(200);
                 served++;
                 maxThreads = Math.max(maxThreads, gateway.usage().threads());
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
             }
-            long closed = 0;
-            for (Socket socket : silent) {
-                socket.setSoTimeout(10_000);
-                try {
-                    if (socket.getInputStream().read() < 0) {
-                        closed++;
-                    }
-                } catch (java.net.SocketException reset) {
-                    closed++;
-                }
-            }
+            long silentClosed = closedByServer(silent);
+            long tricklingClosed = closedByServer(trickling);
             System.out.printf("slowloris: %d connections (half silent after a partial request, half trickling a"
                     + " header line every ~0.5 s); %d normal requests served meanwhile; threads %d before, at most %d;"
-                    + " silent ones closed by the server: %d of %d%n", SLOWLORIS, served, before.threads(), maxThreads,
-                    closed, silent.size());
-            assertThat(closed).as("silent half-requests closed after the idle timeout").isEqualTo(silent.size());
+                    + " closed by the server: %d of %d silent (idle timeout %s), %d of %d trickling (request head"
+                    + " deadline %s)%n", SLOWLORIS, served, before.threads(), maxThreads, silentClosed, silent.size(),
+                    CLIENT_TIMEOUT, tricklingClosed, trickling.size(), HEAD_TIMEOUT);
+            assertThat(silentClosed).as("silent half-requests closed after the idle timeout").isEqualTo(silent.size());
+            assertThat(tricklingClosed).as("trickled request heads closed after their deadline")
+                    .isEqualTo(trickling.size());
             assertThat(maxThreads).as("threads under slowloris (before: %d)", before.threads())
                     .isLessThanOrEqualTo(before.threads() + 24);
         } finally {
