@@ -1,7 +1,9 @@
 package dualstream.standalone.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
@@ -29,7 +32,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Felix HTTP hands its Jetty server only to a {@link ConnectorFactory}: this one adds the deadline to the HTTP
  * connectors already there and gives back a {@link LocalConnector}, which serves no network connection.
  */
-@Component(service = ConnectorFactory.class, configurationPid = RequestHeadDeadline.PID)
+// Configured by the runtime's own configuration at start: waiting for it saves a second activation.
+@Component(service = ConnectorFactory.class, configurationPid = RequestHeadDeadline.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = RequestHeadDeadline.Config.class)
 public final class RequestHeadDeadline implements ConnectorFactory, Connection.Listener {
 
@@ -53,6 +58,7 @@ public final class RequestHeadDeadline implements ConnectorFactory, Connection.L
 
     private final Logger log;
     private final Map<Connection, Seen> open = new ConcurrentHashMap<>();
+    private final List<ServerConnector> guarded = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService checker;
 
     @Activate
@@ -65,20 +71,20 @@ public final class RequestHeadDeadline implements ConnectorFactory, Connection.L
 
     @Deactivate
     void deactivate() {
+        guarded.forEach(connector -> connector.removeEventListener(this));
         checker.shutdownNow();
         open.clear();
     }
 
     @Override
     public Connector createConnector(Server server) {
-        int guarded = 0;
         for (Connector connector : server.getConnectors()) {
             if (connector instanceof ServerConnector http) {
                 http.addEventListener(this);
-                guarded++;
+                guarded.add(http);
             }
         }
-        log.debug("request head deadline on {} connectors", guarded);
+        log.debug("request head deadline on {}", guarded);
         return new LocalConnector(server);
     }
 
