@@ -854,6 +854,9 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         if (request == VIDIOC_S_CTRL) {
             if (c->type == V4L2_CTRL_TYPE_MENU && (v->value < c->min || v->value > c->max || !c->menu[v->value])) return fail(EINVAL);
             if (v->value < c->min || v->value > c->max) return fail(ERANGE);
+            /* As uvcvideo: a manual setting is refused while its automatic mode is on. */
+            if (c->id == V4L2_CID_EXPOSURE_ABSOLUTE && find_control(V4L2_CID_EXPOSURE_AUTO)->value != 1)
+                return fail(EACCES);
             c->value = v->value;
         }
         v->value = c->value;

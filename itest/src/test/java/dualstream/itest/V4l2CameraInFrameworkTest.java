@@ -134,13 +134,52 @@ class V4l2CameraInFrameworkTest {
                 .getValuesAs(jakarta.json.JsonObject.class).stream().filter(c -> c.getString("id").equals(id))
                 .findFirst().orElseThrow();
         assertThat(after.getString("value")).isEqualTo("10");
-        assertThat(Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + id + "&group=1&value=999"))
-                .statusCode()).as("out of range").isEqualTo(400);
         jakarta.json.JsonObject exposure = json("input_0.json").getJsonArray("controls")
                 .getValuesAs(jakarta.json.JsonObject.class).stream()
                 .filter(c -> c.getString("name").equals("Auto Exposure")).findFirst().orElseThrow();
         assertThat(exposure.getJsonObject("menu").keySet()).containsExactly("1", "3");
         Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + id + "&group=1&value=0"));
+    }
+
+    /** What mjpg-streamer answers, Octolapse reads: 200 always, "id: -1" for every value the camera did not take. */
+    @Test
+    void actionCommandAnswersLikeMjpgStreamerAndStateSaysWhatWasRefused() throws Exception {
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+        CameraService camera = awaitCamera("fake");
+        Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+        int brightness = 0x00980900;
+        int autoExposure = 0x009a0901;
+        int exposureTime = 0x009a0902;
+        String[][] answers = {
+            {brightness + "&value=100", brightness + ": -1"}, // outside -64..64
+            {"123456789&value=5", "123456789: -1"}, // no such control
+            {brightness + "&value=99999999999999999999", brightness + ": -1"}, // beyond 64 bits, as strtol reads it
+            {autoExposure + "&value=2", autoExposure + ": -1"}, // not one of the menu's entries
+            {exposureTime + "&value=300", exposureTime + ": -1"}, // the driver refuses it while exposure is automatic
+            {autoExposure + "&value=1", autoExposure + ": 0"}, // manual exposure
+            {exposureTime + "&value=300", exposureTime + ": 0"}, // now it takes it
+            {brightness + "&value=-5&dest=7&group=2&plugin=x", brightness + ": 0"}, // what mjpg-streamer ignores
+        };
+        for (String[] answer : answers) {
+            HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&dest=0&plugin=0&group=1&id="
+                    + answer[0]));
+            assertThat(reply.statusCode()).as(answer[0]).isEqualTo(200);
+            assertThat(reply.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).as(answer[0])
+                    .isEqualTo(answer[1]);
+        }
+        assertThat(camera.controls().stream().filter(c -> c.id() == exposureTime).findFirst().orElseThrow().value())
+                .isEqualTo(300);
+        for (String notACommand : new String[] {"id=abc&value=1", "id=1", "id=1&value=", "id=1&value=ten"}) {
+            assertThat(Http.get(base.resolve("?action=command&" + notACommand)).statusCode()).as(notACommand)
+                    .isEqualTo(400);
+        }
+        jakarta.json.JsonObject state = json("state?camera=fake");
+        assertThat(state.getJsonNumber("commandsRefused").longValue()).isEqualTo(5);
+        assertThat(state.getString("lastCommandRefusal")).contains("Exposure", "refused", "EACCES");
+        Http.get(base.resolve("?action=command&id=" + exposureTime + "&value=250"));
+        Http.get(base.resolve("?action=command&id=" + autoExposure + "&value=3"));
+        Http.get(base.resolve("?action=command&id=" + brightness + "&value=0"));
     }
 
     private jakarta.json.JsonObject json(String path) throws Exception {

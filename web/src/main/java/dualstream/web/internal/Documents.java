@@ -16,7 +16,7 @@ final class Documents {
     private Documents() {
     }
 
-    static String state(CameraService camera, List<CameraService> all) {
+    static String state(CameraService camera, List<CameraService> all, CommandRefusals.Refusals refusals) {
         CameraInfo info = camera.info();
         CameraStatistics stats = camera.statistics();
         Json json = new Json().open('{');
@@ -34,6 +34,7 @@ final class Documents {
         } else {
             json.value((String) null);
         }
+        json.field("commandsRefused", refusals.count()).key("lastCommandRefusal").value(refusals.last());
         json.key("sizes").open('[');
         for (Resolution size : info.sizes()) {
             json.value(size.toString());

@@ -67,12 +67,14 @@ public final class PageServlet extends HttpServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<CameraService> cameras;
 
+    private final transient CommandRefusals refusals;
     private final boolean commandsEnabled;
     private final int retryAfterSeconds;
     private final byte[] page;
 
     @Activate
-    public PageServlet(Config config) throws IOException {
+    public PageServlet(Config config, @Reference CommandRefusals refusals) throws IOException {
+        this.refusals = refusals;
         this.commandsEnabled = config.commands_enabled();
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
         try (InputStream in = PageServlet.class.getResourceAsStream("page.html")) {
@@ -124,36 +126,69 @@ public final class PageServlet extends HttpServlet {
         dispatcher.forward(req, resp);
     }
 
-    /** {@code ?action=command&dest=0&plugin=<camera>&id=<control>&group=1&value=<v>}, answered "id: result". */
+    /**
+     * {@code ?action=command&dest=0&plugin=<camera>&id=<control>&group=1&value=<v>}, answered as mjpg-streamer does:
+     * {@code 200 "<id>: 0"} when the camera took the value, {@code 200 "<id>: -1"} when it did not, whatever the
+     * reason (Octolapse stops applying a profile at the first other status). Only a request that is no command at all
+     * (no numeric id or value) is a 400.
+     */
     private void command(HttpServletRequest req, HttpServletResponse resp) throws IOException, BadRequestException {
         if (!commandsEnabled) {
             Responses.text(resp, HttpServletResponse.SC_NOT_IMPLEMENTED, "Commands are switched off.");
             return;
         }
-        Requests.integer(req, "dest", 0, 0);
-        Requests.integer(req, "group", 1, 1);
-        Optional<Integer> plugin = Requests.integer(req, "plugin", 0, 999);
-        int id = Requests.integer(req, "id", Integer.MIN_VALUE, Integer.MAX_VALUE)
-                .orElseThrow(() -> new BadRequestException("id is required"));
+        long id = number(req, "id");
         if (id == -1) {
             // The probe Octolapse sends first: there is no control -1, but commands are understood here.
             Responses.text(resp, HttpServletResponse.SC_OK, "-1: -1");
             return;
         }
-        int value = Requests.integer(req, "value", Integer.MIN_VALUE, Integer.MAX_VALUE)
-                .orElseThrow(() -> new BadRequestException("value is required"));
+        long value = number(req, "value");
+        Optional<Integer> plugin;
+        try {
+            plugin = Requests.integer(req, "plugin", 0, 999);
+        } catch (BadRequestException notAPluginNumber) {
+            plugin = Optional.empty(); // mjpg-streamer reads it with strtol: anything else is its first plugin
+        }
         Optional<CameraService> camera = Responses.cameraOrAnswer(cameras,
                 Requests.CameraChoice.of(req, plugin), resp, retryAfterSeconds);
         if (camera.isEmpty()) {
             return;
         }
+        String refusal = apply(camera.get(), id, value);
+        if (refusal != null) {
+            refusals.refused(camera.get().info().id(), refusal);
+        }
+        Responses.text(resp, HttpServletResponse.SC_OK, id + ": " + (refusal == null ? 0 : -1));
+    }
+
+    /** Sets the control; returns why the camera did not take the value, or null when it did. */
+    private static String apply(CameraService camera, long id, long value) {
+        if (id != (int) id || value != (int) value) {
+            return "control " + id + ": " + value + " is beyond 32 bits";
+        }
         try {
-            CameraControl control = camera.get().setControl(id, value);
-            Responses.text(resp, HttpServletResponse.SC_OK, id + ": " + (control.value() == value ? 0 : -1));
-        } catch (IllegalArgumentException e) {
-            Responses.badRequest(resp, e.getMessage());
-        } catch (CameraUnavailableException e) {
-            Responses.unavailable(resp, retryAfterSeconds, e.getMessage());
+            CameraControl control = camera.setControl((int) id, (int) value);
+            return control.value() == value ? null
+                    : control.name() + ": set to " + value + ", the camera reports " + control.value();
+        } catch (IllegalArgumentException | CameraUnavailableException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * A command's numeric parameter: without it, the request is no command at all. Digits beyond 64 bits are read as
+     * mjpg-streamer's strtol reads them, clamped.
+     */
+    private static long number(HttpServletRequest req, String name) throws BadRequestException {
+        String text = req.getParameter(name) == null ? "" : req.getParameter(name).trim();
+        if (!text.matches("[-+]?[0-9]+")) {
+            throw new BadRequestException(name + " must be a number");
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException beyond64Bits) {
+            return text.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 }

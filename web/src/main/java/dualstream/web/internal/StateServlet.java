@@ -9,6 +9,7 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -39,13 +40,20 @@ public final class StateServlet extends HttpServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<CameraService> cameras;
 
+    private final transient CommandRefusals refusals;
+
+    @Activate
+    public StateServlet(@Reference CommandRefusals refusals) {
+        this.refusals = refusals;
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         List<CameraService> present = cameras.stream().sorted(Requests.INDEX_ORDER).toList();
         Optional<CameraService> camera = Responses.cameraOrAnswer(present,
                 Requests.CameraChoice.of(req, Optional.empty()), resp, RETRY_AFTER_SECONDS);
         if (camera.isPresent()) {
-            JsonServlet.json(resp, Documents.state(camera.get(), present));
+            JsonServlet.json(resp, Documents.state(camera.get(), present, refusals.of(camera.get().info().id())));
         }
     }
 }
