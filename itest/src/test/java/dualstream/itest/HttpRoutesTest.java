@@ -146,6 +146,32 @@ class HttpRoutesTest {
         }
     }
 
+    /** The cheap snapshot: a live frame taken after the request, at the stream's size, and no still. */
+    @Test
+    void snapshotAtTheStreamSizeIsTheNextLiveFrameAndNoStill() throws Exception {
+        long stills = cameras.getService().statistics().stills();
+        for (String path : new String[] {"snapshot/stream", "snapshot?size=stream", "snapshot?size=320x240",
+                "?action=snapshot&size=stream", "snapshot/stream?camera=0"}) {
+            long requestedMicros = java.time.Instant.now().toEpochMilli() * 1000;
+            HttpResponse<byte[]> frame = Http.get(base.resolve(path));
+            assertThat(frame.statusCode()).as(path).isEqualTo(200);
+            assertThat(header(frame, "Content-Type")).as(path).isEqualTo("image/jpeg");
+            assertThat(Jpeg.isWhole(frame.body())).as(path).isTrue();
+            assertThat(Jpeg.decodedSize(frame.body())).as(path).isEqualTo(new dualstream.camera.api.Resolution(320, 240));
+            long capturedMicros = Math.round(Double.parseDouble(header(frame, "X-Timestamp")) * 1e6);
+            assertThat(capturedMicros).as(path + ": captured after the request").isGreaterThanOrEqualTo(requestedMicros);
+        }
+        assertThat(cameras.getService().statistics().stills()).as("stills taken").isEqualTo(stills);
+        assertThat(Jpeg.decodedSize(Http.get(base.resolve("snapshot?size=800x600")).body()))
+                .isEqualTo(new dualstream.camera.api.Resolution(800, 600));
+        for (String path : new String[] {"snapshot?size=1024x768", "snapshot?size=big", "snapshot/stream?camera=nope"}) {
+            HttpResponse<byte[]> refused = Http.get(base.resolve(path));
+            assertThat(refused.statusCode()).as(path).isBetween(400, 404);
+        }
+        assertThat(new String(Http.get(base.resolve("snapshot?size=1024x768")).body(), StandardCharsets.UTF_8))
+                .contains("320x240", "800x600");
+    }
+
     @Test
     void stateDescribesTheCamera() throws Exception {
         Http.get(base.resolve("snapshot"));

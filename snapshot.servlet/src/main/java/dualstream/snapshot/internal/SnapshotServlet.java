@@ -1,6 +1,7 @@
 package dualstream.snapshot.internal;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +31,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
+import dualstream.camera.api.LiveStream;
+import dualstream.camera.api.Resolution;
 import dualstream.http.support.BadRequestException;
 import dualstream.http.support.DualstreamHttp;
 import dualstream.http.support.Requests;
@@ -38,23 +42,27 @@ import dualstream.http.support.Responses;
 
 /**
  * One full-resolution JPEG, captured after the request arrived. Headers go out only once the frame exists: Octolapse
- * resumes the printer as soon as it sees them. Also answers mjpg-streamer's {@code /?action=snapshot[_N]}.
+ * resumes the printer as soon as it sees them. Also answers mjpg-streamer's {@code /?action=snapshot[_N]}, and, at
+ * {@code /snapshot/stream} or with {@code ?size=stream}, the next live frame (no resolution switch) for clients that
+ * poll.
  */
 @Component(service = Servlet.class, configurationPid = SnapshotServlet.PID)
 @Designate(ocd = SnapshotServlet.Config.class)
 @HttpWhiteboardServletName(DualstreamHttp.SNAPSHOT_SERVLET)
-@HttpWhiteboardServletPattern("/snapshot")
+@HttpWhiteboardServletPattern({"/snapshot", SnapshotServlet.STREAM_PATH})
 @HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class SnapshotServlet extends HttpServlet {
 
     static final String PID = "dualstream.snapshot";
+    /** The cheap snapshot's own path: the next live frame, at the stream's size, without a resolution switch. */
+    static final String STREAM_PATH = "/snapshot/stream";
     private static final long serialVersionUID = 1L;
 
     @ObjectClassDefinition(name = "dualstream snapshot", description = "The full-resolution still servlet.")
     public @interface Config {
         @AttributeDefinition(name = "Paths", description = "Servlet patterns the snapshot answers on.")
-        String[] osgi_http_whiteboard_servlet_pattern() default {"/snapshot"};
+        String[] osgi_http_whiteboard_servlet_pattern() default {"/snapshot", STREAM_PATH};
 
         @AttributeDefinition(name = "Timeout (ms)", min = "100",
                 description = "How long to wait for the camera's still before answering 503.")
@@ -63,6 +71,10 @@ public final class SnapshotServlet extends HttpServlet {
         @AttributeDefinition(name = "Retry-After (s)", min = "1",
                 description = "Retry-After sent with 503 while no camera is available.")
         int retryAfterSeconds() default 5;
+
+        @AttributeDefinition(name = "Stream frame timeout (ms)", min = "100",
+                description = "How long a snapshot at the stream's size waits for the next live frame before 503.")
+        long frameTimeoutMillis() default 2000;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -71,12 +83,14 @@ public final class SnapshotServlet extends HttpServlet {
 
     private final transient Logger log;
     private final long timeoutMillis;
+    private final long frameTimeoutMillis;
     private final int retryAfterSeconds;
 
     @Activate
     public SnapshotServlet(Config config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
         this.timeoutMillis = Math.max(100, config.timeoutMillis());
+        this.frameTimeoutMillis = Math.max(100, config.frameTimeoutMillis());
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
     }
 
@@ -89,8 +103,12 @@ public final class SnapshotServlet extends HttpServlet {
         }
     }
 
-    /** The camera a request asks for, or an answer already sent: 400 for a bad parameter of ours, 404, 503. */
-    private Optional<CameraService> choose(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    /** What a request asks for: a camera, and whether a live frame (the stream's size) does. */
+    private record Request(CameraService camera, boolean streamFrame) {
+    }
+
+    /** The request's camera and size, or an answer already sent: 400 for a bad parameter of ours, 404, 503. */
+    private Optional<Request> choose(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Optional<Integer> index;
         try {
             index = Requests.actionIndex(req, "snapshot");
@@ -98,16 +116,56 @@ public final class SnapshotServlet extends HttpServlet {
             Responses.badRequest(resp, e.getMessage());
             return Optional.empty();
         }
-        return Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp, retryAfterSeconds);
+        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp,
+                retryAfterSeconds);
+        if (camera.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            boolean streamFrame = STREAM_PATH.equals(req.getServletPath()) || wantsStreamSize(req, camera.get());
+            return Optional.of(new Request(camera.get(), streamFrame));
+        } catch (BadRequestException e) {
+            Responses.badRequest(resp, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code ?size=}: {@code stream} or the stream's size for the next live frame, {@code max} or the still size (or
+     * none) for a full-resolution still.
+     */
+    private static boolean wantsStreamSize(HttpServletRequest req, CameraService camera) throws BadRequestException {
+        String size = req.getParameter("size");
+        if (size == null || size.isBlank() || size.equals("max")) {
+            return false;
+        }
+        if (size.equals("stream")) {
+            return true;
+        }
+        Resolution stream = camera.streamSize();
+        Resolution still = camera.stillSize();
+        try {
+            Resolution asked = Resolution.parse(size);
+            if (asked.equals(stream) || asked.equals(still)) {
+                return asked.equals(stream);
+            }
+        } catch (IllegalArgumentException notASize) {
+            // answered below
+        }
+        throw new BadRequestException("size must be stream (" + stream + ") or max (" + still + ")");
     }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Optional<CameraService> camera = choose(req, resp);
-        if (camera.isEmpty()) {
+        Optional<Request> request = choose(req, resp);
+        if (request.isEmpty()) {
             return;
         }
-        CompletableFuture<Frame> still = camera.get().captureStill().toCompletableFuture();
+        if (request.get().streamFrame()) {
+            streamFrame(request.get().camera(), req, resp);
+            return;
+        }
+        CompletableFuture<Frame> still = request.get().camera().captureStill().toCompletableFuture();
         Frame frame;
         try {
             frame = still.get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -125,6 +183,41 @@ public final class SnapshotServlet extends HttpServlet {
             Responses.unavailable(resp, retryAfterSeconds, "Interrupted.");
             return;
         }
+        send(frame, req, resp);
+    }
+
+    /**
+     * The cheap snapshot: the first live frame captured after the request, with no resolution switch. For clients
+     * that poll (Mainsail, Fluidd, Moonraker): a full-resolution still per poll would cut the live stream's rate.
+     */
+    private void streamFrame(CameraService camera, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
+        Instant now = Instant.now();
+        long requestedMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(frameTimeoutMillis);
+        try (LiveStream stream = camera.openStream()) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                Frame frame = left > 0 ? stream.next(left, TimeUnit.NANOSECONDS) : null;
+                if (frame == null) {
+                    Responses.unavailable(resp, retryAfterSeconds,
+                            "The camera gave no frame within " + frameTimeoutMillis + " ms.");
+                    return;
+                }
+                if (frame.captureTimeMicros() >= requestedMicros) {
+                    send(frame, req, resp);
+                    return;
+                }
+            }
+        } catch (CameraUnavailableException e) {
+            Responses.unavailable(resp, retryAfterSeconds, "The camera is not available: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Responses.unavailable(resp, retryAfterSeconds, "Interrupted.");
+        }
+    }
+
+    private void send(Frame frame, HttpServletRequest req, HttpServletResponse resp) {
         Responses.common(resp);
         resp.setContentType("image/jpeg");
         resp.setContentLength(frame.length());
