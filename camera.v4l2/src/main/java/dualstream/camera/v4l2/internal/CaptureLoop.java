@@ -88,6 +88,9 @@ final class CaptureLoop implements Runnable {
     private long frameSequence;
     private long stillSequence;
     private long lastDriverSequence = -1;
+    /** When the last still's switch began (0 before the first), and the live frames delivered since. */
+    private long stillStartedNanos;
+    private long framesSinceStill;
     private boolean reportedMissing;
 
     CaptureLoop(Settings settings, FrameHub hub, StillRequests stills, CameraCounters counters, Logger log) {
@@ -215,7 +218,7 @@ final class CaptureLoop implements Runnable {
             return;
         }
         runTasks();
-        if (stills.hasPending() && !stillSize.equals(streamSize)) {
+        if (stills.hasPending() && !stillSize.equals(streamSize) && stillAllowed()) {
             takeStill();
         } else if (hub.consumers() > 0 || stills.hasPending()) {
             streamOneFrame();
@@ -349,6 +352,7 @@ final class CaptureLoop implements Runnable {
         }
         Frame frame = new Frame(++frameSequence, captured.micros, captured.size, captured.jpeg);
         if (hub.consumers() > 0) {
+            framesSinceStill++;
             hub.publish(frame);
             counters.frame();
         }
@@ -357,7 +361,23 @@ final class CaptureLoop implements Runnable {
         }
     }
 
+    /**
+     * Whether a switch to the still size may start now. While someone watches, the stream must keep its floor: since
+     * the last still began, it must have delivered at least floor frames for every second that passed. A camera
+     * slower than the floor by itself gets its stills a second after the last one began.
+     */
+    private boolean stillAllowed() {
+        if (hub.consumers() == 0 || stillStartedNanos == 0) {
+            return true;
+        }
+        long elapsed = System.nanoTime() - stillStartedNanos;
+        return framesSinceStill * 1_000_000_000L >= (long) settings.streamFloorFps() * elapsed
+                || elapsed >= 1_000_000_000L;
+    }
+
     private void takeStill() throws V4l2Exception, DeviceProblem {
+        stillStartedNanos = System.nanoTime();
+        framesSinceStill = 0;
         state = CameraState.SWITCHING;
         switchTo(stillSize);
         startStreaming();

@@ -89,6 +89,12 @@ public final class V4l2Camera implements CameraService {
         @AttributeDefinition(name = "Still timeout (ms)", min = "100",
                 description = "How long a still may take before the request fails.")
         long stillTimeoutMillis() default 5000;
+
+        @AttributeDefinition(name = "Stream floor (fps)", min = "1", max = "120",
+                description = "While someone watches, full-resolution stills never take the live stream below this"
+                        + " rate (at most two thirds of the frame rate): requests that come sooner wait for the next"
+                        + " allowed switch and share it.")
+        int streamFloorFps() default 20;
     }
 
     private final Settings settings;
@@ -205,7 +211,7 @@ public final class V4l2Camera implements CameraService {
 
     /** The configuration, checked once. */
     record Settings(String id, String device, Resolution streamSize, Resolution stillSize, int fps, int warmupFrames,
-            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout) {
+            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout, int streamFloorFps) {
 
         static Settings of(Config config) {
             String id = config.camera_id();
@@ -229,7 +235,8 @@ public final class V4l2Camera implements CameraService {
             return new Settings(id, config.device().trim(), size("streamSize", config.streamSize(), ""),
                     size("stillSize", config.stillSize(), "max"), config.fps(), config.warmupFrames(),
                     config.buffers(), library, Duration.ofMillis(Math.max(50, config.reconnectMillis())),
-                    Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())));
+                    Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())),
+                    Math.max(1, Math.min(config.streamFloorFps(), config.fps() * 2 / 3)));
         }
 
         /** {@code null} means "choose": closest to 640x480 for the stream, largest for stills. */

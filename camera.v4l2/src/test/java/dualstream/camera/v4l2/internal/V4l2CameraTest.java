@@ -182,6 +182,59 @@ class V4l2CameraTest {
         assertThat(camera.statistics().lastStillLatency()).isPresent();
     }
 
+    /** Frames per second a consumer gets over this long. */
+    private static double rate(LiveStream stream, long millis) throws Exception {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        int frames = 0;
+        while (System.nanoTime() < end) {
+            if (stream.next(200, TimeUnit.MILLISECONDS) != null) {
+                frames++;
+            }
+        }
+        return frames * 1000.0 / millis;
+    }
+
+    @Test
+    void stillsBackToBackKeepTheStreamAtItsFloorAndEachIsFresh() throws Exception {
+        V4l2Camera camera = ready(camera("fps", 30, "streamFloorFps", 20, "warmupFrames", 1));
+        try (LiveStream stream = camera.openStream()) {
+            frames(stream, 5);
+            double alone = rate(stream, 2000);
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<String> stale = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+            Thread requester = new Thread(() -> {
+                while (running.get()) {
+                    long requested = StillRequests.Clock.SYSTEM.epochMicros();
+                    try {
+                        Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        if (still.captureTimeMicros() <= requested) {
+                            stale.add("still " + still.sequence());
+                        }
+                        taken.incrementAndGet();
+                    } catch (Exception e) {
+                        stale.add(e.toString());
+                    }
+                }
+            });
+            requester.start();
+            double withStills;
+            try {
+                withStills = rate(stream, 3000);
+            } finally {
+                running.set(false);
+                requester.join(15_000);
+            }
+            System.out.printf("stream alone %.1f fps; with stills back to back %.1f fps (%d stills in 3 s)%n", alone,
+                    withStills, taken.get());
+            assertThat(stale).as("stills not captured after their request, or failed").isEmpty();
+            assertThat(taken.get()).as("stills taken meanwhile").isGreaterThanOrEqualTo(3);
+            // Relative to the same stream without stills in the same run: a loaded machine slows both.
+            assertThat(withStills).as("stream fps with stills back to back (alone: %.1f)", alone)
+                    .isGreaterThanOrEqualTo(alone * 20 / 30 * 0.9);
+        }
+    }
+
     @Test
     void concurrentStillsShareOneCapture() throws Exception {
         V4l2Camera camera = ready(camera("warmupFrames", 1));
