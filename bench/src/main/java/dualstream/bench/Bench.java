@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 public final class Bench {
 
     static final int[] CLIENTS = {0, 1, 10, 100, 300};
+    /** Full-resolution stills per second while one client watches; -1: back to back. */
+    static final int[] STILL_RATES = {0, 1, 15, -1};
     static final Duration WARMUP = Duration.ofSeconds(2);
     static Duration window = Duration.ofSeconds(8);
     static final long CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -75,6 +77,16 @@ public final class Bench {
             rows.add(new Row("still latency max ms", 1, sa.maxMs(), sb.maxMs()));
             rows.add(new Row("stream gap around a still, frames (max)", 1, sa.maxGap(), sb.maxGap()));
             rows.add(new Row("still size (width)", 1, sa.width, sb.width));
+            // ustreamer's snapshot is a stream frame: it never switches size, so it has no figure here.
+            for (int rate : STILL_RATES) {
+                StillRate r = StillRate.run(ours, rate);
+                System.err.printf("stills %s: stream %.1f fps, %d stills, latency median %.0f ms%n",
+                        StillRate.label(rate), r.streamFps, r.stills, r.medianLatencyMs);
+                rows.add(new Row("stream fps, stills " + StillRate.label(rate) + " (floor 20)", 1, r.streamFps,
+                        Double.NaN));
+                rows.add(new Row("still latency median ms, stills " + StillRate.label(rate), 1, r.medianLatencyMs,
+                        Double.NaN));
+            }
         }
         print(rows, System.out);
         StringBuilder out = new StringBuilder("metric,clients,dualstream,ustreamer,ratio\n");
@@ -357,6 +369,74 @@ public final class Bench {
         public String toString() {
             return String.format(Locale.ROOT, "%d frames, %.2f cpu s, min fps %.1f, p99 %.1f ms, %.0f MiB", frames,
                     cpuSeconds, minFps(), latency(99), rssMiB);
+        }
+    }
+
+    /** One client watches the stream while full-resolution stills are requested at a rate, or back to back. */
+    record StillRate(double streamFps, int stills, double medianLatencyMs) {
+
+        static String label(int perSecond) {
+            return perSecond < 0 ? "back to back" : perSecond + "/s";
+        }
+
+        static StillRate run(Server server, int perSecond) throws Exception {
+            HttpClient http = HttpClient.newHttpClient();
+            List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Thread> requesters = new ArrayList<>();
+            // At a rate, every request on its own thread (a slow still must not delay the next); back to back, one.
+            Runnable still = () -> {
+                long requested = nowMicros();
+                try {
+                    http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port
+                            + server.snapshotPath)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    latencies.add((nowMicros() - requested) / 1000.0);
+                } catch (Exception e) {
+                    latencies.add(Double.NaN);
+                }
+            };
+            Thread driver = new Thread(() -> {
+                long period = perSecond > 0 ? 1_000_000_000L / perSecond : 0;
+                long next = System.nanoTime();
+                while (running.get() && perSecond != 0) {
+                    if (perSecond < 0) {
+                        still.run();
+                        continue;
+                    }
+                    Thread one = new Thread(still);
+                    one.start();
+                    requesters.add(one);
+                    next += period;
+                    java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+                }
+            });
+            List<Long> ignored = new ArrayList<>();
+            double fps;
+            try (Selector selector = Selector.open()) {
+                SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
+                channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII)));
+                channel.configureBlocking(false);
+                Client watcher = new Client(channel, ignored);
+                channel.register(selector, SelectionKey.OP_READ, watcher);
+                ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+                Load.pump(selector, buffer, WARMUP.toNanos());
+                driver.start();
+                Load.pump(selector, buffer, WARMUP.toNanos());
+                watcher.counting = true;
+                long start = System.nanoTime();
+                Load.pump(selector, buffer, window.toNanos());
+                fps = watcher.frames / ((System.nanoTime() - start) / 1e9);
+                running.set(false);
+                channel.close();
+            }
+            driver.join(30_000);
+            for (Thread one : new ArrayList<>(requesters)) {
+                one.join(30_000);
+            }
+            double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d))
+                    .sorted().toArray();
+            return new StillRate(fps, sorted.length, sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2]);
         }
     }
 
