@@ -112,6 +112,14 @@ class V4l2CameraInFrameworkTest {
         assertThat(still.statusCode()).as(new String(still.body(), java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(200);
         assertThat(Jpeg.decodedSize(still.body())).isEqualTo(LARGEST);
+
+        HttpResponse<byte[]> fullHd = Http.get(base.resolve("snapshot?camera=fake&size=1920x1080"));
+        assertThat(fullHd.statusCode()).isEqualTo(200);
+        assertThat(Jpeg.decodedSize(fullHd.body())).isEqualTo(new Resolution(1920, 1080));
+        HttpResponse<byte[]> notOffered = Http.get(base.resolve("snapshot?camera=fake&size=1000x1000"));
+        assertThat(notOffered.statusCode()).isEqualTo(400);
+        assertThat(new String(notOffered.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("1920x1080", "3264x2448");
     }
 
     @Test

@@ -38,7 +38,17 @@ public interface CameraService {
      * Asks for one still at {@link #stillSize()}, captured after this call. Concurrent requests may share one capture.
      * The stage fails with {@link CameraUnavailableException} when the camera cannot deliver.
      */
-    CompletionStage<Frame> captureStill();
+    default CompletionStage<Frame> captureStill() {
+        return captureStill(stillSize());
+    }
+
+    /**
+     * Asks for one still at one of the sizes in {@code info().sizes()}, captured after this call. Concurrent requests
+     * for one size may share one capture.
+     *
+     * @throws IllegalArgumentException for a size the camera does not offer, naming those it does
+     */
+    CompletionStage<Frame> captureStill(Resolution size);
 
     /** The camera's controls with their current values; empty when it has none or is disconnected. */
     List<CameraControl> controls();

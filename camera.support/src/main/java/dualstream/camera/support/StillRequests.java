@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dualstream.camera.api.Frame;
+import dualstream.camera.api.Resolution;
 
 /**
  * Pending still requests of one camera. A frame answers every request made before it was captured, so concurrent
@@ -38,9 +39,9 @@ public final class StillRequests {
         this.onStill = onStill;
     }
 
-    /** Registers a request made now. */
-    public CompletableFuture<Frame> request() {
-        Request request = new Request(clock.epochMicros(), System.nanoTime());
+    /** Registers a request made now for a still of this size. */
+    public CompletableFuture<Frame> request(Resolution size) {
+        Request request = new Request(size, clock.epochMicros(), System.nanoTime());
         synchronized (pending) {
             pending.add(request);
         }
@@ -48,14 +49,27 @@ public final class StillRequests {
     }
 
     public boolean hasPending() {
+        return oldestSize() != null;
+    }
+
+    /** Whether a request waits for a still of this size. */
+    public boolean hasPending(Resolution size) {
         synchronized (pending) {
             pending.removeIf(r -> r.future.isDone());
-            return !pending.isEmpty();
+            return pending.stream().anyMatch(r -> r.size.equals(size));
+        }
+    }
+
+    /** The size the longest-waiting request asks for, or {@code null} when none waits. */
+    public Resolution oldestSize() {
+        synchronized (pending) {
+            pending.removeIf(r -> r.future.isDone());
+            return pending.isEmpty() ? null : pending.get(0).size;
         }
     }
 
     /**
-     * Completes every pending request made before {@code frame} was captured.
+     * Completes every pending request for {@code frame}'s size made before it was captured.
      *
      * @return how many requests it answered
      */
@@ -64,7 +78,7 @@ public final class StillRequests {
         synchronized (pending) {
             for (Iterator<Request> it = pending.iterator(); it.hasNext();) {
                 Request r = it.next();
-                if (r.requestedMicros < frame.captureTimeMicros()) {
+                if (r.size.equals(frame.size()) && r.requestedMicros < frame.captureTimeMicros()) {
                     answered.add(r);
                     it.remove();
                 }
@@ -92,14 +106,29 @@ public final class StillRequests {
         failed.forEach(r -> r.future.completeExceptionally(cause));
     }
 
+    /** Fails every pending request for this size. */
+    public void fail(Resolution size, Throwable cause) {
+        List<Request> failed = new ArrayList<>();
+        synchronized (pending) {
+            for (Iterator<Request> it = pending.iterator(); it.hasNext();) {
+                Request r = it.next();
+                if (r.size.equals(size)) {
+                    failed.add(r);
+                    it.remove();
+                }
+            }
+        }
+        failed.forEach(r -> r.future.completeExceptionally(cause));
+    }
+
     /** Request-to-frame time of the last answered request, or {@code null} before the first. */
     public Duration lastLatency() {
         return lastLatency;
     }
 
-    private record Request(long requestedMicros, long requestedNanos, CompletableFuture<Frame> future) {
-        Request(long requestedMicros, long requestedNanos) {
-            this(requestedMicros, requestedNanos, new CompletableFuture<>());
+    private record Request(Resolution size, long requestedMicros, long requestedNanos, CompletableFuture<Frame> future) {
+        Request(Resolution size, long requestedMicros, long requestedNanos) {
+            this(size, requestedMicros, requestedNanos, new CompletableFuture<>());
         }
     }
 }

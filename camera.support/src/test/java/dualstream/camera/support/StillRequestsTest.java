@@ -17,17 +17,24 @@ class StillRequestsTest {
     private final AtomicLong stills = new AtomicLong();
     private final StillRequests requests = new StillRequests(now::get, stills::incrementAndGet);
 
+    static final Resolution SIZE = new Resolution(4, 3);
+    static final Resolution OTHER = new Resolution(8, 6);
+
     private static Frame capturedAt(long micros) {
-        return new Frame(1, micros, new Resolution(4, 3), new byte[1]);
+        return capturedAt(micros, SIZE);
+    }
+
+    private static Frame capturedAt(long micros, Resolution size) {
+        return new Frame(1, micros, size, new byte[1]);
     }
 
     @Test
     void aFrameAnswersEveryRequestMadeBeforeItsCapture() throws Exception {
-        CompletableFuture<Frame> first = requests.request();
+        CompletableFuture<Frame> first = requests.request(SIZE);
         now.set(1_500);
-        CompletableFuture<Frame> second = requests.request();
+        CompletableFuture<Frame> second = requests.request(SIZE);
         now.set(3_000);
-        CompletableFuture<Frame> late = requests.request();
+        CompletableFuture<Frame> late = requests.request(SIZE);
 
         Frame frame = capturedAt(2_000);
         assertThat(requests.complete(frame)).isEqualTo(2);
@@ -45,15 +52,15 @@ class StillRequestsTest {
 
     @Test
     void aFrameCapturedAtTheRequestInstantIsNotFresh() {
-        CompletableFuture<Frame> request = requests.request();
+        CompletableFuture<Frame> request = requests.request(SIZE);
         assertThat(requests.complete(capturedAt(1_000))).isZero();
         assertThat(request).isNotDone();
     }
 
     @Test
     void failAllFailsEveryPendingRequest() {
-        CompletableFuture<Frame> a = requests.request();
-        CompletableFuture<Frame> b = requests.request();
+        CompletableFuture<Frame> a = requests.request(SIZE);
+        CompletableFuture<Frame> b = requests.request(SIZE);
         requests.failAll(new CameraUnavailableException("unplugged"));
         assertThat(a).isCompletedExceptionally();
         assertThat(b).isCompletedExceptionally();
@@ -62,7 +69,26 @@ class StillRequestsTest {
 
     @Test
     void cancelledRequestsAreForgotten() {
-        requests.request().cancel(false);
+        requests.request(SIZE).cancel(false);
         assertThat(requests.hasPending()).isFalse();
+    }
+
+    @Test
+    void aFrameAnswersOnlyTheRequestsForItsSizeAndTheOldestRequestSaysWhatToCaptureNext() {
+        CompletableFuture<Frame> small = requests.request(SIZE);
+        now.set(1_100);
+        CompletableFuture<Frame> large = requests.request(OTHER);
+        assertThat(requests.oldestSize()).isEqualTo(SIZE);
+
+        assertThat(requests.complete(capturedAt(2_000, SIZE))).isEqualTo(1);
+        assertThat(small).isDone();
+        assertThat(large).isNotDone();
+        assertThat(requests.hasPending(SIZE)).isFalse();
+        assertThat(requests.hasPending(OTHER)).isTrue();
+        assertThat(requests.oldestSize()).isEqualTo(OTHER);
+
+        requests.fail(OTHER, new CameraUnavailableException("no still"));
+        assertThat(large).isCompletedExceptionally();
+        assertThat(requests.oldestSize()).isNull();
     }
 }

@@ -42,9 +42,9 @@ import dualstream.http.support.Responses;
 
 /**
  * One full-resolution JPEG, captured after the request arrived. Headers go out only once the frame exists: Octolapse
- * resumes the printer as soon as it sees them. Also answers mjpg-streamer's {@code /?action=snapshot[_N]}, and, at
+ * resumes the printer as soon as it sees them. Also answers mjpg-streamer's {@code /?action=snapshot[_N]}; at
  * {@code /snapshot/stream} or with {@code ?size=stream}, the next live frame (no resolution switch) for clients that
- * poll.
+ * poll; with {@code ?size=WxH}, a still at any size the camera offers.
  */
 @Component(service = Servlet.class, configurationPid = SnapshotServlet.PID)
 @Designate(ocd = SnapshotServlet.Config.class)
@@ -103,8 +103,8 @@ public final class SnapshotServlet extends HttpServlet {
         }
     }
 
-    /** What a request asks for: a camera, and whether a live frame (the stream's size) does. */
-    private record Request(CameraService camera, boolean streamFrame) {
+    /** What a request asks for: a camera, and a still size, or none for the next live frame. */
+    private record Request(CameraService camera, Resolution stillSize) {
     }
 
     /** The request's camera and size, or an answer already sent: 400 for a bad parameter of ours, 404, 503. */
@@ -122,8 +122,8 @@ public final class SnapshotServlet extends HttpServlet {
             return Optional.empty();
         }
         try {
-            boolean streamFrame = STREAM_PATH.equals(req.getServletPath()) || wantsStreamSize(req, camera.get());
-            return Optional.of(new Request(camera.get(), streamFrame));
+            Resolution size = STREAM_PATH.equals(req.getServletPath()) ? null : stillSize(req, camera.get());
+            return Optional.of(new Request(camera.get(), size));
         } catch (BadRequestException e) {
             Responses.badRequest(resp, e.getMessage());
             return Optional.empty();
@@ -131,28 +131,30 @@ public final class SnapshotServlet extends HttpServlet {
     }
 
     /**
-     * {@code ?size=}: {@code stream} or the stream's size for the next live frame, {@code max} or the still size (or
-     * none) for a full-resolution still.
+     * {@code ?size=}: none or {@code max} for the camera's still size, {@code stream} or the stream's size for the next
+     * live frame (null), or any other size the camera offers.
      */
-    private static boolean wantsStreamSize(HttpServletRequest req, CameraService camera) throws BadRequestException {
+    private static Resolution stillSize(HttpServletRequest req, CameraService camera) throws BadRequestException {
         String size = req.getParameter("size");
         if (size == null || size.isBlank() || size.equals("max")) {
-            return false;
+            return camera.stillSize();
         }
         if (size.equals("stream")) {
-            return true;
+            return null;
         }
-        Resolution stream = camera.streamSize();
-        Resolution still = camera.stillSize();
+        List<Resolution> offered = camera.info().sizes();
         try {
             Resolution asked = Resolution.parse(size);
-            if (asked.equals(stream) || asked.equals(still)) {
-                return asked.equals(stream);
+            if (asked.equals(camera.streamSize())) {
+                return null;
+            }
+            if (offered.contains(asked)) {
+                return asked;
             }
         } catch (IllegalArgumentException notASize) {
             // answered below
         }
-        throw new BadRequestException("size must be stream (" + stream + ") or max (" + still + ")");
+        throw new BadRequestException("size must be stream, max or one of " + offered);
     }
 
     @Override
@@ -161,11 +163,17 @@ public final class SnapshotServlet extends HttpServlet {
         if (request.isEmpty()) {
             return;
         }
-        if (request.get().streamFrame()) {
+        if (request.get().stillSize() == null) {
             streamFrame(request.get().camera(), req, resp);
             return;
         }
-        CompletableFuture<Frame> still = request.get().camera().captureStill().toCompletableFuture();
+        CompletableFuture<Frame> still;
+        try {
+            still = request.get().camera().captureStill(request.get().stillSize()).toCompletableFuture();
+        } catch (IllegalArgumentException sizeGoneMeanwhile) {
+            Responses.badRequest(resp, sizeGoneMeanwhile.getMessage());
+            return;
+        }
         Frame frame;
         try {
             frame = still.get(timeoutMillis, TimeUnit.MILLISECONDS);

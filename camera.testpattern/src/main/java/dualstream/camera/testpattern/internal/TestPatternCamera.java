@@ -188,11 +188,15 @@ public final class TestPatternCamera implements CameraService {
     private void tick() {
         long now = StillRequests.Clock.SYSTEM.epochMicros();
         sequence++;
+        Frame live = new Frame(sequence, now, streamSize, streamFrames.get((int) (sequence % CYCLE_FRAMES)));
         if (hub.consumers() > 0) {
-            hub.publish(new Frame(sequence, now, streamSize, streamFrames.get((int) (sequence % CYCLE_FRAMES))));
+            hub.publish(live);
             counters.frame();
         }
-        if (stills.hasPending()) {
+        if (stills.hasPending(streamSize)) {
+            stills.complete(live);
+        }
+        if (!stillSize.equals(streamSize) && stills.hasPending(stillSize)) {
             stillSequence++;
             byte[] jpeg = stillFrames.get((int) (stillSequence % STILL_VARIANTS));
             stills.complete(new Frame(stillSequence, now, stillSize, jpeg));
@@ -236,11 +240,14 @@ public final class TestPatternCamera implements CameraService {
     }
 
     @Override
-    public CompletionStage<Frame> captureStill() {
+    public CompletionStage<Frame> captureStill(Resolution size) {
         if (stopped) {
             return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + info.id() + " stopped"));
         }
-        CompletableFuture<Frame> still = stills.request();
+        if (!info.sizes().contains(size)) {
+            throw new IllegalArgumentException("camera " + info.id() + " offers " + info.sizes() + ", not " + size);
+        }
+        CompletableFuture<Frame> still = stills.request(size);
         onWorker(this::updateTicking);
         if (stopped) {
             stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));

@@ -218,8 +218,9 @@ final class CaptureLoop implements Runnable {
             return;
         }
         runTasks();
-        if (stills.hasPending() && !stillSize.equals(streamSize) && stillAllowed()) {
-            takeStill();
+        Resolution wanted = stills.oldestSize();
+        if (wanted != null && !wanted.equals(streamSize) && stillAllowed()) {
+            takeStill(wanted);
         } else if (hub.consumers() > 0 || stills.hasPending()) {
             streamOneFrame();
         } else {
@@ -356,7 +357,7 @@ final class CaptureLoop implements Runnable {
             hub.publish(frame);
             counters.frame();
         }
-        if (stills.hasPending() && stillSize.equals(streamSize)) {
+        if (stills.hasPending(streamSize)) {
             stills.complete(frame);
         }
     }
@@ -375,15 +376,15 @@ final class CaptureLoop implements Runnable {
                 || elapsed >= 1_000_000_000L;
     }
 
-    private void takeStill() throws V4l2Exception, DeviceProblem {
+    private void takeStill(Resolution size) throws V4l2Exception, DeviceProblem {
         stillStartedNanos = System.nanoTime();
         framesSinceStill = 0;
         state = CameraState.SWITCHING;
-        switchTo(stillSize);
+        switchTo(size);
         startStreaming();
         long deadline = System.nanoTime() + settings.stillTimeout().toNanos();
         int warmup = settings.warmupFrames();
-        while (stills.hasPending() && running && System.nanoTime() < deadline) {
+        while (stills.hasPending(size) && running && System.nanoTime() < deadline) {
             Captured captured = capture();
             if (captured == null) {
                 continue;
@@ -394,9 +395,9 @@ final class CaptureLoop implements Runnable {
             }
             stills.complete(new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg));
         }
-        if (stills.hasPending()) {
-            stills.failAll(new CameraUnavailableException("camera " + settings.id() + " gave no still within "
-                    + settings.stillTimeout().toMillis() + " ms"));
+        if (stills.hasPending(size)) {
+            stills.fail(size, new CameraUnavailableException("camera " + settings.id() + " gave no " + size
+                    + " still within " + settings.stillTimeout().toMillis() + " ms"));
         }
         stopStreaming();
     }

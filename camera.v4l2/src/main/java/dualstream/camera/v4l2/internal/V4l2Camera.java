@@ -167,7 +167,7 @@ public final class V4l2Camera implements CameraService {
     }
 
     @Override
-    public CompletionStage<Frame> captureStill() {
+    public CompletionStage<Frame> captureStill(Resolution size) {
         if (!thread.isAlive()) {
             return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + settings.id() + " stopped"));
         }
@@ -175,7 +175,11 @@ public final class V4l2Camera implements CameraService {
             return CompletableFuture.failedFuture(new CameraUnavailableException(
                     "camera " + settings.id() + " is disconnected: " + loop.problem()));
         }
-        CompletableFuture<Frame> still = stills.request();
+        List<Resolution> offered = info().sizes();
+        if (!offered.contains(size)) {
+            throw new IllegalArgumentException("camera " + settings.id() + " offers " + offered + ", not " + size);
+        }
+        CompletableFuture<Frame> still = stills.request(size);
         loop.wake();
         return still;
     }

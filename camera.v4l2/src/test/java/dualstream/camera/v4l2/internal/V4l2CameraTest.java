@@ -236,6 +236,26 @@ class V4l2CameraTest {
     }
 
     @Test
+    void stillsAtAnOfferedSizeShareOneCaptureAndOthersAreRefused() throws Exception {
+        V4l2Camera camera = ready(camera("warmupFrames", 1));
+        Resolution fullHd = new Resolution(1920, 1080);
+        long streamonsBefore = FakeCamera.get("streamons");
+        List<CompletableFuture<Frame>> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(camera.captureStill(fullHd).toCompletableFuture());
+        }
+        for (CompletableFuture<Frame> request : requests) {
+            Frame still = request.get(10, TimeUnit.SECONDS);
+            assertThat(still.size()).isEqualTo(fullHd);
+            assertThat(decodedSize(still)).isEqualTo(fullHd);
+        }
+        assertThat(FakeCamera.get("streamons") - streamonsBefore).as("switches to 1920x1080").isEqualTo(1);
+        assertThat(camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> camera.captureStill(new Resolution(1000, 1000))).withMessageContaining("1920x1080");
+    }
+
+    @Test
     void concurrentStillsShareOneCapture() throws Exception {
         V4l2Camera camera = ready(camera("warmupFrames", 1));
         long streamonsBefore = FakeCamera.get("streamons");
