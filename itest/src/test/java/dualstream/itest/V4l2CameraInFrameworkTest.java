@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -178,16 +179,40 @@ class V4l2CameraInFrameworkTest {
         }
         assertThat(camera.controls().stream().filter(c -> c.id() == exposureTime).findFirst().orElseThrow().value())
                 .isEqualTo(300);
-        for (String notACommand : new String[] {"id=abc&value=1", "id=1", "id=1&value=", "id=1&value=ten"}) {
+        // Groups as mjpg-streamer has them: 3 is its JPEG quality (0..100, answered 0 with or without the camera's
+        // control), 0 (also when absent) and 2 change nothing.
+        String[][] groups = {
+            {"id=1&group=3&value=80", "1: 0"},
+            {"id=1&group=3&value=101", "1: -1"},
+            {"id=" + brightness + "&value=3", brightness + ": -1"},
+            {"id=" + brightness + "&group=0&value=3", brightness + ": -1"},
+            {"id=" + brightness + "&group=2&value=1", brightness + ": -1"},
+            {"id=-1&group=1&value=10", ": -1"},
+        };
+        for (String[] answer : groups) {
+            HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&dest=0&plugin=0&" + answer[0]));
+            assertThat(reply.statusCode()).as(answer[0]).isEqualTo(200);
+            assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).as(answer[0])
+                    .isEqualTo(answer[1]);
+        }
+        jakarta.json.JsonObject quality = json("input_0.json").getJsonArray("controls")
+                .getValuesAs(jakarta.json.JsonObject.class).stream().reduce((first, second) -> second).orElseThrow();
+        assertThat(quality.getString("name")).as("the last control").isEqualTo("JPEG quality");
+        assertThat(List.of(quality.getString("id"), quality.getString("type"), quality.getString("min"),
+                quality.getString("max"), quality.getString("step"), quality.getString("default"),
+                quality.getString("value"), quality.getString("group")))
+                .containsExactly("1", "1", "0", "100", "1", "50", "0", "3");
+        assertThat(json("state?camera=fake").getBoolean("jpegQualityControl")).isFalse();
+        for (String notACommand : new String[] {"id=abc&value=1", "value=1", "id=1&value=", "id=1&value=ten"}) {
             assertThat(Http.get(base.resolve("?action=command&" + notACommand)).statusCode()).as(notACommand)
                     .isEqualTo(400);
         }
         jakarta.json.JsonObject state = json("state?camera=fake");
-        assertThat(state.getJsonNumber("commandsRefused").longValue()).isEqualTo(5);
-        assertThat(state.getString("lastCommandRefusal")).contains("Exposure", "refused", "EACCES");
-        Http.get(base.resolve("?action=command&id=" + exposureTime + "&value=250"));
-        Http.get(base.resolve("?action=command&id=" + autoExposure + "&value=3"));
-        Http.get(base.resolve("?action=command&id=" + brightness + "&value=0"));
+        assertThat(state.getJsonNumber("commandsRefused").longValue()).isEqualTo(5 + 5);
+        assertThat(state.getString("lastCommandRefusal")).contains("-1");
+        Http.get(base.resolve("?action=command&group=1&id=" + exposureTime + "&value=250"));
+        Http.get(base.resolve("?action=command&group=1&id=" + autoExposure + "&value=3"));
+        Http.get(base.resolve("?action=command&group=1&id=" + brightness + "&value=0"));
     }
 
     private jakarta.json.JsonObject json(String path) throws Exception {

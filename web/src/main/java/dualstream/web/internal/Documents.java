@@ -35,6 +35,8 @@ final class Documents {
             json.value((String) null);
         }
         json.field("commandsRefused", refusals.count()).key("lastCommandRefusal").value(refusals.last());
+        // mjpg-streamer's "JPEG quality" command is answered either way; only a camera with the control applies it.
+        json.field("jpegQualityControl", MjpgStreamer.jpegQuality(camera).isPresent());
         json.key("sizes").open('[');
         for (Resolution size : info.sizes()) {
             json.value(size.toString());
@@ -57,28 +59,12 @@ final class Documents {
         Json json = new Json().open('{').newline();
         json.key("controls").open('[').newline();
         for (CameraControl control : camera.controls()) {
-            json.open('{').newline();
-            json.field("name", control.name()).newline()
-                    .field("id", Integer.toString(control.id())).newline()
-                    .field("type", Integer.toString(control.type() == ControlType.OTHER ? 0 : control.type().code()))
-                    .newline()
-                    .field("min", Integer.toString(control.minimum())).newline()
-                    .field("max", Integer.toString(control.maximum())).newline()
-                    .field("step", Integer.toString(control.step())).newline()
-                    .field("default", Integer.toString(control.defaultValue())).newline()
-                    .field("value", Integer.toString(control.value())).newline()
-                    .field("dest", "0").newline()
-                    .field("flags", Integer.toString(control.flags())).newline()
-                    .field("group", "1");
-            if (!control.menu().isEmpty()) {
-                json.newline().key("menu").open('{');
-                for (Map.Entry<Integer, String> item : control.menu().entrySet()) {
-                    json.field(Integer.toString(item.getKey()), item.getValue());
-                }
-                json.close('}');
-            }
-            json.newline().close('}').newline();
+            control(json, control, MjpgStreamer.GROUP_V4L2);
         }
+        // Listed by mjpg-streamer after the camera's own, whatever the camera: Octolapse recognises cameras by it.
+        int quality = MjpgStreamer.jpegQuality(camera).map(CameraControl::value).orElse(0);
+        control(json, new CameraControl(MjpgStreamer.JPEG_QUALITY_ID, "JPEG quality", ControlType.INTEGER, 0, 100, 1,
+                MjpgStreamer.JPEG_QUALITY_DEFAULT, quality, 0, Map.of()), MjpgStreamer.GROUP_JPEG_QUALITY);
         json.close(']').newline();
         json.key("formats").open('[').newline().open('{').newline();
         List<Resolution> sizes = camera.info().sizes();
@@ -92,6 +78,30 @@ final class Documents {
         json.field("currentResolution", Integer.toString(Math.max(0, sizes.indexOf(camera.streamSize())))).newline();
         json.close('}').newline().close(']').newline();
         return json.close('}').newline().toString();
+    }
+
+    private static void control(Json json, CameraControl control, long group) {
+        json.open('{').newline();
+        json.field("name", control.name()).newline()
+                .field("id", Integer.toString(control.id())).newline()
+                .field("type", Integer.toString(control.type() == ControlType.OTHER ? 0 : control.type().code()))
+                .newline()
+                .field("min", Integer.toString(control.minimum())).newline()
+                .field("max", Integer.toString(control.maximum())).newline()
+                .field("step", Integer.toString(control.step())).newline()
+                .field("default", Integer.toString(control.defaultValue())).newline()
+                .field("value", Integer.toString(control.value())).newline()
+                .field("dest", "0").newline()
+                .field("flags", Integer.toString(control.flags())).newline()
+                .field("group", Long.toString(group));
+        if (!control.menu().isEmpty()) {
+            json.newline().key("menu").open('{');
+            for (Map.Entry<Integer, String> item : control.menu().entrySet()) {
+                json.field(Integer.toString(item.getKey()), item.getValue());
+            }
+            json.close('}');
+        }
+        json.newline().close('}').newline();
     }
 
     static String program(List<CameraService> cameras) {

@@ -27,9 +27,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-import dualstream.camera.api.CameraControl;
 import dualstream.camera.api.CameraService;
-import dualstream.camera.api.CameraUnavailableException;
 import dualstream.http.support.BadRequestException;
 import dualstream.http.support.DualstreamHttp;
 import dualstream.http.support.Requests;
@@ -130,7 +128,8 @@ public final class PageServlet extends HttpServlet {
      * {@code ?action=command&dest=0&plugin=<camera>&id=<control>&group=1&value=<v>}, answered as mjpg-streamer does:
      * {@code 200 "<id>: 0"} when the camera took the value, {@code 200 "<id>: -1"} when it did not, whatever the
      * reason (Octolapse stops applying a profile at the first other status). Only a request that is no command at all
-     * (no numeric id or value) is a 400.
+     * (no numeric id or value) is a 400. The group chooses what the id means, as in mjpg-streamer: 1 a V4L2 control,
+     * 3 the JPEG quality; 0 (also when absent) and 2 (resolution) change nothing here.
      */
     private void command(HttpServletRequest req, HttpServletResponse resp) throws IOException, BadRequestException {
         if (!commandsEnabled) {
@@ -138,41 +137,32 @@ public final class PageServlet extends HttpServlet {
             return;
         }
         long id = number(req, "id");
-        if (id == -1) {
-            // The probe Octolapse sends first: there is no control -1, but commands are understood here.
-            Responses.text(resp, HttpServletResponse.SC_OK, "-1: -1");
+        // mjpg-streamer echoes the id's leading digits: a negative id is echoed as nothing (its probe, id=-1, too).
+        String echoed = id < 0 ? "" : Long.toString(id);
+        long value = req.getParameter("value") == null ? 0 : number(req, "value"); // optional in mjpg-streamer
+        long group = lenient(req, "group", MjpgStreamer.GROUP_GENERIC);
+        long plugin = lenient(req, "plugin", 0);
+        List<CameraService> present = cameras;
+        if (present.isEmpty()) {
+            Responses.unavailable(resp, retryAfterSeconds, "No camera is available.");
             return;
         }
-        long value = number(req, "value");
-        Optional<Integer> plugin;
-        try {
-            plugin = Requests.integer(req, "plugin", 0, 999);
-        } catch (BadRequestException notAPluginNumber) {
-            plugin = Optional.empty(); // mjpg-streamer reads it with strtol: anything else is its first plugin
+        Optional<CameraService> camera = plugin == (int) plugin
+                ? Requests.CameraChoice.of(req, Optional.of((int) plugin)).select(present) : Optional.empty();
+        MjpgStreamer.Outcome outcome = camera.isEmpty() ? MjpgStreamer.Outcome.refused("no such plugin")
+                : MjpgStreamer.command(camera.get(), group, id, value);
+        if (camera.isPresent() && outcome.refusal() != null) {
+            refusals.refused(camera.get().info().id(), outcome.refusal());
         }
-        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras,
-                Requests.CameraChoice.of(req, plugin), resp, retryAfterSeconds);
-        if (camera.isEmpty()) {
-            return;
-        }
-        String refusal = apply(camera.get(), id, value);
-        if (refusal != null) {
-            refusals.refused(camera.get().info().id(), refusal);
-        }
-        Responses.text(resp, HttpServletResponse.SC_OK, id + ": " + (refusal == null ? 0 : -1));
+        Responses.text(resp, HttpServletResponse.SC_OK, echoed + ": " + (outcome.taken() ? 0 : -1));
     }
 
-    /** Sets the control; returns why the camera did not take the value, or null when it did. */
-    private static String apply(CameraService camera, long id, long value) {
-        if (id != (int) id || value != (int) value) {
-            return "control " + id + ": " + value + " is beyond 32 bits";
-        }
+    /** An optional number, read as mjpg-streamer's strtol reads it: anything else is the default. */
+    private static long lenient(HttpServletRequest req, String name, long absent) {
         try {
-            CameraControl control = camera.setControl((int) id, (int) value);
-            return control.value() == value ? null
-                    : control.name() + ": set to " + value + ", the camera reports " + control.value();
-        } catch (IllegalArgumentException | CameraUnavailableException e) {
-            return e.getMessage();
+            return number(req, name);
+        } catch (BadRequestException notANumber) {
+            return absent;
         }
     }
 
