@@ -229,6 +229,17 @@ public final class Bench {
             this.latencies = latencies;
         }
 
+        /** A stream client connected and registered for reading on the selector. */
+        static Client open(Server server, Selector selector, List<Long> latencies) throws IOException {
+            SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
+            channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
+            channel.configureBlocking(false);
+            Client client = new Client(channel, latencies);
+            channel.register(selector, SelectionKey.OP_READ, client);
+            return client;
+        }
+
         void consume(ByteBuffer data) {
             while (data.hasRemaining()) {
                 if (bodyLeft > 0) {
@@ -289,13 +300,7 @@ public final class Bench {
             List<Client> connections = new ArrayList<>();
             try (Selector selector = Selector.open()) {
                 for (int i = 0; i < clients; i++) {
-                    SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
-                    channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII)));
-                    channel.configureBlocking(false);
-                    Client client = new Client(channel, latencies);
-                    channel.register(selector, SelectionKey.OP_READ, client);
-                    connections.add(client);
+                    connections.add(Client.open(server, selector, latencies));
                 }
                 ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
                 pump(selector, buffer, WARMUP.toNanos());
@@ -413,12 +418,7 @@ public final class Bench {
             List<Long> ignored = new ArrayList<>();
             double fps;
             try (Selector selector = Selector.open()) {
-                SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
-                channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII)));
-                channel.configureBlocking(false);
-                Client watcher = new Client(channel, ignored);
-                channel.register(selector, SelectionKey.OP_READ, watcher);
+                Client watcher = Client.open(server, selector, ignored);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
                 Load.pump(selector, buffer, WARMUP.toNanos());
                 driver.start();
@@ -428,7 +428,7 @@ public final class Bench {
                 Load.pump(selector, buffer, window.toNanos());
                 fps = watcher.frames / ((System.nanoTime() - start) / 1e9);
                 running.set(false);
-                channel.close();
+                watcher.channel.close();
             }
             driver.join(30_000);
             for (Thread one : new ArrayList<>(requesters)) {
@@ -451,12 +451,7 @@ public final class Bench {
             double[] gaps = new double[10];
             double width = Double.NaN;
             try (Selector selector = Selector.open()) {
-                SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port));
-                channel.write(ByteBuffer.wrap(("GET " + server.streamPath + " HTTP/1.0\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII)));
-                channel.configureBlocking(false);
-                watcher = new Client(channel, ignored);
-                channel.register(selector, SelectionKey.OP_READ, watcher);
+                watcher = Client.open(server, selector, ignored);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
                 Load.pump(selector, buffer, WARMUP.toNanos());
                 for (int i = 0; i < latencies.length; i++) {
@@ -474,7 +469,7 @@ public final class Bench {
                     Load.pump(selector, buffer, TimeUnit.MILLISECONDS.toNanos(700));
                     gaps[i] = gap(watcher.stamps, requested - 500_000, answered + 500_000);
                 }
-                channel.close();
+                watcher.channel.close();
             }
             return new Stills(latencies, gaps, width);
         }
