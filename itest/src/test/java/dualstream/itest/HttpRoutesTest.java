@@ -233,6 +233,17 @@ class HttpRoutesTest {
         // mjpg-streamer echoes only the id's leading digits: its answer to this probe is ": -1".
         assertThat(new String(probe.body(), StandardCharsets.UTF_8).strip()).isEqualTo(": -1");
 
+        long refused = json(Http.get(base.resolve("state"))).getJsonNumber("commandsRefused").longValue();
+        HttpResponse<byte[]> head = Http.CLIENT.send(HttpRequest.newBuilder(
+                base.resolve("?action=command&group=1&id=5&value=1")).method("HEAD",
+                HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(json(Http.get(base.resolve("state"))).getJsonNumber("commandsRefused").longValue())
+                .as("a HEAD carries out no command").isEqualTo(refused);
+        assertThat(status("?action=command&group=1&id=5&value=1")).isEqualTo(200);
+        assertThat(json(Http.get(base.resolve("state"))).getJsonNumber("commandsRefused").longValue())
+                .as("the GET does").isEqualTo(refused + 1);
+
         Configuration web = configurationAdmin.getConfiguration("dualstream.web", "?");
         Dictionary<String, Object> off = new Hashtable<>();
         off.put("commands.enabled", false);

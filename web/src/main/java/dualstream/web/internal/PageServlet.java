@@ -107,6 +107,17 @@ public final class PageServlet extends HttpServlet {
         }
     }
 
+    /** A HEAD changes nothing: a command is not carried out for one (HttpServlet's HEAD would run the GET). */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+        if ("command".equals(req.getParameter("action"))) {
+            Responses.common(resp);
+            resp.setContentType("text/plain;charset=utf-8");
+            return;
+        }
+        super.doHead(req, resp);
+    }
+
     private void page(HttpServletResponse resp) throws IOException {
         Responses.common(resp);
         resp.setContentType("text/html;charset=utf-8");
