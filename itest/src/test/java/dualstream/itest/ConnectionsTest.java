@@ -169,8 +169,20 @@ class ConnectionsTest {
             }
             stream.delete();
         }
+        // Back means streaming again, on both routes: the runtime DTO can list a servlet a moment before it serves.
         Await.until("the stream servlet back to its defaults", Duration.ofSeconds(10),
-                () -> servesStreamWith("(!(clientTimeoutMillis=1000))"));
+                () -> servesStreamWith("(!(clientTimeoutMillis=1000))") && streams("stream")
+                        && streams("?action=stream"));
+    }
+
+    private boolean streams(String path) {
+        try (Socket socket = connect(path)) {
+            socket.setSoTimeout(2000);
+            readIntoFirstPart(socket.getInputStream());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Whether the Whiteboard serves the stream servlet registered with these properties (and only that one). */
@@ -217,6 +229,9 @@ class ConnectionsTest {
                 String response = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.ISO_8859_1);
                 int status = Integer.parseInt(response.substring(9, 12));
                 assertThat(status).as(path).isBetween(400, 499);
+                String body = response.substring(response.indexOf("\r\n\r\n") + 4).strip();
+                assertThat(body).as(path + ": a one-line reason").isNotEmpty().doesNotContain("\n")
+                        .doesNotContain("Exception").doesNotContain("\tat ");
             } catch (SocketTimeoutException e) {
                 throw new AssertionError(path + ": no answer", e);
             }

@@ -12,10 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,7 +100,11 @@ public final class MoonrakerRegistration {
         this.namePrefix = config.namePrefix().trim();
         this.apiKey = config._apiKey();
         this.retryMillis = Math.max(100, config.retryMillis());
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-moonraker"));
+        ScheduledThreadPoolExecutor executor =
+                new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "dualstream-moonraker"));
+        // Once deactivated, the last sync runs, but no retry waits to run after it.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.worker = executor;
         onWorker(this::sync);
     }
 
@@ -212,7 +216,9 @@ public final class MoonrakerRegistration {
         }
         HttpResponse<String> answer = http.send(request.timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() / 100 != 2 && java.util.Arrays.stream(alsoFine).noneMatch(s -> s == answer.statusCode())) {
+        boolean fine = answer.statusCode() / 100 == 2
+                || java.util.Arrays.stream(alsoFine).anyMatch(s -> s == answer.statusCode());
+        if (!fine) {
             throw new IOException("HTTP " + answer.statusCode() + " for " + answer.request().method() + " "
                     + answer.request().uri().getPath());
         }

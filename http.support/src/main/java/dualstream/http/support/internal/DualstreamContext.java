@@ -20,6 +20,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.http.support.DualstreamHttp;
+import dualstream.http.support.Responses;
 
 /**
  * The servlet context of every dualstream servlet: checks credentials and adds the CORS header before any of them
@@ -80,11 +81,11 @@ public final class DualstreamContext extends ServletContextHelper {
     public boolean handleSecurity(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!ALLOWED_METHODS.contains(req.getMethod())) {
             resp.setHeader("Allow", String.join(", ", ALLOWED_METHODS));
-            refuse(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.");
+            Responses.text(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Only GET and HEAD are served.");
             return false;
         }
         if (!queryDecodes(req)) {
-            refuse(resp, HttpServletResponse.SC_BAD_REQUEST, "The query string is not valid %-encoded UTF-8.");
+            Responses.text(resp, HttpServletResponse.SC_BAD_REQUEST, "The query string is not valid %-encoded UTF-8.");
             return false;
         }
         if (!corsOrigin.isEmpty()) {
@@ -102,16 +103,9 @@ public final class DualstreamContext extends ServletContextHelper {
         if (basicCredentials != null) {
             resp.setHeader("WWW-Authenticate", "Basic realm=\"dualstream\", charset=\"UTF-8\"");
         }
-        refuse(resp, HttpServletResponse.SC_UNAUTHORIZED,
+        Responses.text(resp, HttpServletResponse.SC_UNAUTHORIZED,
                 basicCredentials != null ? "Credentials required." : "A valid ?token= is required.");
         return false;
-    }
-
-    private static void refuse(HttpServletResponse resp, int status, String line) throws IOException {
-        resp.setHeader("Server", DualstreamHttp.SERVER);
-        resp.setStatus(status);
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.getWriter().println(line);
     }
 
     /**
