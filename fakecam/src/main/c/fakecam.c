@@ -84,6 +84,8 @@ struct control {
     int32_t min, max, step, def, value;
     uint32_t flags;
     const char *menu[8];
+    uint32_t master;         /* an automatic mode that makes this control inactive, unless it is set to manual */
+    int32_t manual;
 };
 
 struct cached { uint8_t *jpeg; size_t len; };
@@ -130,19 +132,91 @@ static int slow_fps;
 static long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
 static long frames_since_streamon, frames_since_fault;
 
-static struct control controls[] = {
-    {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, -64, 64, 1, 0, 0, 0, {0}},
-    {V4L2_CID_CONTRAST, "Contrast", V4L2_CTRL_TYPE_INTEGER, 0, 64, 1, 32, 32, 0, {0}},
-    {V4L2_CID_SATURATION, "Saturation", V4L2_CTRL_TYPE_INTEGER, 0, 128, 1, 64, 64, 0, {0}},
-    {V4L2_CID_AUTO_WHITE_BALANCE, "White Balance, Automatic", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 1, 1, 0, {0}},
+#define CLASS_FLAGS (V4L2_CTRL_FLAG_READ_ONLY | V4L2_CTRL_FLAG_WRITE_ONLY)
+
+/* Models (the "model" setting): each a driver's control list as VIDIOC_QUERYCTRL reports it. */
+static struct control uvc_controls[] = {      /* "uvc": a UVC camera on a current kernel, the default */
+    {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, -64, 64, 1, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_CONTRAST, "Contrast", V4L2_CTRL_TYPE_INTEGER, 0, 64, 1, 32, 32, 0, {0}, 0, 0},
+    {V4L2_CID_SATURATION, "Saturation", V4L2_CTRL_TYPE_INTEGER, 0, 128, 1, 64, 64, 0, {0}, 0, 0},
+    {V4L2_CID_AUTO_WHITE_BALANCE, "White Balance, Automatic", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 1, 1, 0, {0}, 0, 0},
     {V4L2_CID_POWER_LINE_FREQUENCY, "Power Line Frequency", V4L2_CTRL_TYPE_MENU, 0, 2, 1, 1, 1, 0,
-     {"Disabled", "50 Hz", "60 Hz"}},
+     {"Disabled", "50 Hz", "60 Hz"}, 0, 0},
     {V4L2_CID_EXPOSURE_AUTO, "Auto Exposure", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 3, 3, 0,
-     {NULL, "Manual Mode", NULL, "Aperture Priority Mode"}},
-    {V4L2_CID_EXPOSURE_ABSOLUTE, "Exposure Time, Absolute", V4L2_CTRL_TYPE_INTEGER, 3, 2047, 1, 250, 250,
-     V4L2_CTRL_FLAG_INACTIVE, {0}},
+     {NULL, "Manual Mode", NULL, "Aperture Priority Mode"}, 0, 0},
+    {V4L2_CID_EXPOSURE_ABSOLUTE, "Exposure Time, Absolute", V4L2_CTRL_TYPE_INTEGER, 3, 2047, 1, 250, 250, 0, {0},
+     V4L2_CID_EXPOSURE_AUTO, V4L2_EXPOSURE_MANUAL},
 };
-#define NCONTROLS ((int) (sizeof controls / sizeof controls[0]))
+
+static struct control reference_controls[] = {   /* "reference": the camera of the mjpg-streamer reference run */
+    {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, -64, 64, 1, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_CONTRAST, "Contrast", V4L2_CTRL_TYPE_INTEGER, 0, 64, 1, 32, 32, 0, {0}, 0, 0},
+    {V4L2_CID_EXPOSURE_AUTO, "Auto Exposure", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 3, 3, 0,
+     {NULL, "Manual Mode", NULL, "Aperture Priority Mode"}, 0, 0},
+    {V4L2_CID_FOCUS_ABSOLUTE, "Focus, Absolute", V4L2_CTRL_TYPE_INTEGER, 0, 250, 5, 0, 0, 0, {0}, 0, 0},
+};
+
+/* "c920": a Logitech C920 as uvcvideo named its controls before kernels took V4L2's standard names. */
+static struct control c920_controls[] = {
+    {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, 0, 255, 1, 128, 128, 0, {0}, 0, 0},
+    {V4L2_CID_CONTRAST, "Contrast", V4L2_CTRL_TYPE_INTEGER, 0, 255, 1, 128, 128, 0, {0}, 0, 0},
+    {V4L2_CID_SATURATION, "Saturation", V4L2_CTRL_TYPE_INTEGER, 0, 255, 1, 128, 128, 0, {0}, 0, 0},
+    {V4L2_CID_AUTO_WHITE_BALANCE, "White Balance Temperature, Auto", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 1, 1, 0, {0},
+     0, 0},
+    {V4L2_CID_GAIN, "Gain", V4L2_CTRL_TYPE_INTEGER, 0, 255, 1, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_POWER_LINE_FREQUENCY, "Power Line Frequency", V4L2_CTRL_TYPE_MENU, 0, 2, 1, 2, 2, 0,
+     {"Disabled", "50 Hz", "60 Hz"}, 0, 0},
+    {V4L2_CID_WHITE_BALANCE_TEMPERATURE, "White Balance Temperature", V4L2_CTRL_TYPE_INTEGER, 2000, 6500, 1, 4000,
+     4000, 0, {0}, V4L2_CID_AUTO_WHITE_BALANCE, 0},
+    {V4L2_CID_SHARPNESS, "Sharpness", V4L2_CTRL_TYPE_INTEGER, 0, 255, 1, 128, 128, 0, {0}, 0, 0},
+    {V4L2_CID_BACKLIGHT_COMPENSATION, "Backlight Compensation", V4L2_CTRL_TYPE_INTEGER, 0, 1, 1, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_EXPOSURE_AUTO, "Exposure, Auto", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 3, 3, 0,
+     {NULL, "Manual Mode", NULL, "Aperture Priority Mode"}, 0, 0},
+    {V4L2_CID_EXPOSURE_ABSOLUTE, "Exposure (Absolute)", V4L2_CTRL_TYPE_INTEGER, 3, 2047, 1, 250, 250, 0, {0},
+     V4L2_CID_EXPOSURE_AUTO, V4L2_EXPOSURE_MANUAL},
+    {V4L2_CID_EXPOSURE_AUTO_PRIORITY, "Exposure, Auto Priority", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_PAN_ABSOLUTE, "Pan (Absolute)", V4L2_CTRL_TYPE_INTEGER, -36000, 36000, 3600, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_TILT_ABSOLUTE, "Tilt (Absolute)", V4L2_CTRL_TYPE_INTEGER, -36000, 36000, 3600, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_FOCUS_ABSOLUTE, "Focus (absolute)", V4L2_CTRL_TYPE_INTEGER, 0, 250, 5, 0, 0, 0, {0},
+     V4L2_CID_FOCUS_AUTO, 0},
+    {V4L2_CID_FOCUS_AUTO, "Focus, Auto", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 1, 1, 0, {0}, 0, 0},
+    {V4L2_CID_ZOOM_ABSOLUTE, "Zoom, Absolute", V4L2_CTRL_TYPE_INTEGER, 100, 500, 1, 100, 100, 0, {0}, 0, 0},
+};
+
+/* "picam": a camera on the V4L2 control framework (bcm2835-v4l2): class headings, and a JPEG quality control. */
+static struct control picam_controls[] = {
+    {V4L2_CID_USER_CLASS, "User Controls", V4L2_CTRL_TYPE_CTRL_CLASS, 0, 0, 0, 0, 0, CLASS_FLAGS, {0}, 0, 0},
+    {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, 0, 100, 1, 50, 50, V4L2_CTRL_FLAG_SLIDER, {0}, 0, 0},
+    {V4L2_CID_POWER_LINE_FREQUENCY, "Power Line Frequency", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 1, 1, 0,
+     {"Disabled", "50 Hz", "60 Hz", "Auto"}, 0, 0},
+    {V4L2_CID_CAMERA_CLASS, "Camera Controls", V4L2_CTRL_TYPE_CTRL_CLASS, 0, 0, 0, 0, 0, CLASS_FLAGS, {0}, 0, 0},
+    {V4L2_CID_EXPOSURE_AUTO, "Auto Exposure", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 0, 0, 0, {"Auto Mode", "Manual Mode"},
+     0, 0},
+    {V4L2_CID_JPEG_CLASS, "JPEG Compression Controls", V4L2_CTRL_TYPE_CTRL_CLASS, 0, 0, 0, 0, 0, CLASS_FLAGS, {0},
+     0, 0},
+    {V4L2_CID_JPEG_COMPRESSION_QUALITY, "Compression Quality", V4L2_CTRL_TYPE_INTEGER, 1, 100, 1, 30, 30, 0, {0},
+     0, 0},
+};
+
+#define MODEL(name, table) {name, table, (int) (sizeof table / sizeof table[0])}
+static const struct model { const char *name; struct control *controls; int count; } models[] = {
+    MODEL("uvc", uvc_controls), MODEL("reference", reference_controls), MODEL("c920", c920_controls),
+    MODEL("picam", picam_controls),
+};
+static struct control *controls = uvc_controls;
+static int ncontrols = (int) (sizeof uvc_controls / sizeof uvc_controls[0]);
+
+static int choose_model(const char *name) {
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        if (name && !strcmp(name, models[i].name)) {
+            controls = models[i].controls;
+            ncontrols = models[i].count;
+            for (int c = 0; c < ncontrols; c++) controls[c].value = controls[c].def;
+            return 0;
+        }
+    }
+    return -1;
+}
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cached cache[MAX_SIZES][CACHE_FRAMES];
@@ -180,7 +254,8 @@ static void free_caches(void) {
 
 /* Keys: device, sizes, formats (mjpeg,yuyv | yuyv), quality, fps, strip_huffman, broken_every, broken_kind
  * (truncate|garbage|error|tiny|mixed), unplug_after (frames), replug_after_ms, dark_warmup (frames after each
- * STREAMON), ebusy_until_reopen, stall_after (frames), stall_ms, slow_fps, reset. Called with the lock held. */
+ * STREAMON), ebusy_until_reopen, stall_after (frames), stall_ms, slow_fps, stepwise, model (uvc|reference|c920|picam,
+ * values back to their defaults), reset. Called with the lock held. */
 static int apply_setting(const char *key, const char *value) {
     long v = value ? strtol(value, NULL, 10) : 0;
     if (!strcmp(key, "device")) snprintf(device_path, sizeof device_path, "%s", value);
@@ -199,13 +274,14 @@ static int apply_setting(const char *key, const char *value) {
     else if (!strcmp(key, "stall_ms")) stall_ms = v;
     else if (!strcmp(key, "slow_fps")) slow_fps = (int) v;
     else if (!strcmp(key, "stepwise")) stepwise = (int) v;
+    else if (!strcmp(key, "model")) return choose_model(value);
     else if (!strcmp(key, "reset")) {
         strip_huffman = broken_every = dark_warmup = ebusy_until_reopen = slow_fps = stepwise = 0;
         unplug_after = stall_after = -1;
         stall_ms = 0;
         replug_after_ms = 1000;
         snprintf(broken_kind, sizeof broken_kind, "mixed");
-        for (int i = 0; i < NCONTROLS; i++) controls[i].value = controls[i].def;
+        choose_model("uvc");
         offer_mjpeg = offer_yuyv = 1;
         fps = 30;
         unplugged = 0;
@@ -219,7 +295,7 @@ __attribute__((constructor)) static void init(void) {
     parse_sizes("640x480,320x240,800x600,1280x720,1920x1080,2592x1944,3264x2448");
     static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
         "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
-        "stall_ms", "slow_fps", "stepwise"};
+        "stall_ms", "slow_fps", "stepwise", "model"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "FAKECAM_%s", keys[i]);
@@ -590,8 +666,13 @@ static void snap(uint32_t fmt, uint32_t *w, uint32_t *h) {
 }
 
 static struct control *find_control(uint32_t id) {
-    for (int i = 0; i < NCONTROLS; i++) if (controls[i].id == id) return &controls[i];
+    for (int i = 0; i < ncontrols; i++) if (controls[i].id == id) return &controls[i];
     return NULL;
+}
+
+static int inactive(const struct control *c) {
+    const struct control *master = c->master ? find_control(c->master) : NULL;
+    return master && master->value != c->manual;
 }
 
 static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
@@ -813,7 +894,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         struct control *c = NULL;
         if (q->id & V4L2_CTRL_FLAG_NEXT_CTRL) {
             uint32_t after = q->id & ~(V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND);
-            for (int i = 0; i < NCONTROLS; i++) {
+            for (int i = 0; i < ncontrols; i++) {
                 if (controls[i].id > after && (!c || controls[i].id < c->id)) c = &controls[i];
             }
         } else {
@@ -828,10 +909,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         q->maximum = c->max;
         q->step = c->step;
         q->default_value = c->def;
-        q->flags = c->flags;
-        if (c->id == V4L2_CID_EXPOSURE_ABSOLUTE) {
-            q->flags = find_control(V4L2_CID_EXPOSURE_AUTO)->value == 1 ? 0 : V4L2_CTRL_FLAG_INACTIVE;
-        }
+        q->flags = c->flags | (inactive(c) ? V4L2_CTRL_FLAG_INACTIVE : 0);
         return 0;
     }
     case VIDIOC_QUERYMENU: {
@@ -851,12 +929,22 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         struct v4l2_control *v = arg;
         struct control *c = find_control(v->id);
         if (!c) return fail(EINVAL);
+        /* As the control framework: class headings can be neither read nor written. */
+        if (c->type == V4L2_CTRL_TYPE_CTRL_CLASS) return fail(EACCES);
         if (request == VIDIOC_S_CTRL) {
-            if (c->type == V4L2_CTRL_TYPE_MENU && (v->value < c->min || v->value > c->max || !c->menu[v->value])) return fail(EINVAL);
-            if (v->value < c->min || v->value > c->max) return fail(ERANGE);
+            if (c->type == V4L2_CTRL_TYPE_MENU) {
+                if (v->value < c->min || v->value > c->max) return fail(ERANGE);
+                if (v->value >= 8 || !c->menu[v->value]) return fail(EINVAL);
+            }
             /* As uvcvideo: a manual setting is refused while its automatic mode is on. */
-            if (c->id == V4L2_CID_EXPOSURE_ABSOLUTE && find_control(V4L2_CID_EXPOSURE_AUTO)->value != 1)
-                return fail(EACCES);
+            if (inactive(c)) return fail(EACCES);
+            if (c->type == V4L2_CTRL_TYPE_INTEGER || c->type == V4L2_CTRL_TYPE_BOOLEAN) {
+                /* uvcvideo rounds to the step and clamps rather than refusing. */
+                int64_t step = c->step > 0 ? c->step : 1;
+                int64_t value = (int64_t) c->min + ((int64_t) v->value - c->min + step / 2) / step * step;
+                if ((int64_t) v->value < c->min) value = c->min;
+                v->value = (int32_t) (value > c->max ? c->max : value < c->min ? c->min : value);
+            }
             c->value = v->value;
         }
         v->value = c->value;

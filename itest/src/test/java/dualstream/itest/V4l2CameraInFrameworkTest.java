@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -146,7 +147,10 @@ class V4l2CameraInFrameworkTest {
         jakarta.json.JsonObject exposure = json("input_0.json").getJsonArray("controls")
                 .getValuesAs(jakarta.json.JsonObject.class).stream()
                 .filter(c -> c.getString("name").equals("Auto Exposure")).findFirst().orElseThrow();
-        assertThat(exposure.getJsonObject("menu").keySet()).containsExactly("1", "3");
+        assertThat(exposure.getJsonObject("menu")).containsExactly(java.util.Map.entry("0", jakarta.json.Json.createValue("")),
+                java.util.Map.entry("1", jakarta.json.Json.createValue("Manual Mode")),
+                java.util.Map.entry("2", jakarta.json.Json.createValue("")),
+                java.util.Map.entry("3", jakarta.json.Json.createValue("Aperture Priority Mode")));
         Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + id + "&group=1&value=0"));
     }
 
@@ -156,6 +160,7 @@ class V4l2CameraInFrameworkTest {
         configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
         CameraService camera = awaitCamera("fake");
         Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+        long refusedBefore = json("state?camera=fake").getJsonNumber("commandsRefused").longValue();
         int brightness = 0x00980900;
         int autoExposure = 0x009a0901;
         int exposureTime = 0x009a0902;
@@ -208,11 +213,178 @@ class V4l2CameraInFrameworkTest {
                     .isEqualTo(400);
         }
         jakarta.json.JsonObject state = json("state?camera=fake");
-        assertThat(state.getJsonNumber("commandsRefused").longValue()).isEqualTo(5 + 5);
+        assertThat(state.getJsonNumber("commandsRefused").longValue()).isEqualTo(refusedBefore + 5 + 5);
         assertThat(state.getString("lastCommandRefusal")).contains("-1");
         Http.get(base.resolve("?action=command&group=1&id=" + exposureTime + "&value=250"));
         Http.get(base.resolve("?action=command&group=1&id=" + autoExposure + "&value=3"));
         Http.get(base.resolve("?action=command&group=1&id=" + brightness + "&value=0"));
+    }
+
+    /**
+     * input_0.json field by field against mjpg-streamer's own for the same camera (its reference run): every control,
+     * in order, with the same fields and text. mjpg-streamer names the menu indices the driver has no entry for from
+     * memory it never cleared; we give "" there.
+     */
+    @Test
+    void listsTheControlsAsMjpgStreamerListedThemForTheSameCamera() throws Exception {
+        jakarta.json.JsonObject theirs;
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of(context.getProperty("dualstream.root"),
+                "itest/src/test/resources/reference/mjpg-streamer-input_0.json"))) {
+            theirs = jakarta.json.Json.createReader(in).readObject();
+        }
+        FakeCameraSwitches fake = fake();
+        try {
+            fake.fakecam_set("model", "reference");
+            fake.fakecam_set("sizes", "640x480,1280x720,1920x1080,3264x2448");
+            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+            CameraService camera = awaitCamera("fake");
+            Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+            jakarta.json.JsonObject ours = json("input_0.json");
+            List<jakarta.json.JsonObject> theirControls = theirs.getJsonArray("controls")
+                    .getValuesAs(jakarta.json.JsonObject.class);
+            List<jakarta.json.JsonObject> ourControls = ours.getJsonArray("controls")
+                    .getValuesAs(jakarta.json.JsonObject.class);
+            assertThat(ourControls).extracting(c -> c.getString("name"))
+                    .containsExactlyElementsOf(theirControls.stream().map(c -> c.getString("name")).toList());
+            for (int i = 0; i < theirControls.size(); i++) {
+                jakarta.json.JsonObject their = theirControls.get(i);
+                jakarta.json.JsonObject our = ourControls.get(i);
+                assertThat(our.keySet()).as(their.getString("name")).containsExactlyElementsOf(their.keySet());
+                for (String field : their.keySet()) {
+                    if (!field.equals("menu")) {
+                        assertThat(our.get(field)).as(their.getString("name") + " " + field)
+                                .isEqualTo(their.get(field));
+                    }
+                }
+                if (their.containsKey("menu")) {
+                    jakarta.json.JsonObject theirMenu = their.getJsonObject("menu");
+                    jakarta.json.JsonObject ourMenu = our.getJsonObject("menu");
+                    assertThat(ourMenu.keySet()).containsExactlyElementsOf(theirMenu.keySet());
+                    for (String index : theirMenu.keySet()) {
+                        String label = ourMenu.getString(index);
+                        assertThat(label.isEmpty() || label.equals(theirMenu.getString(index)))
+                                .as("menu entry " + index + ": ours '" + label + "', theirs '"
+                                        + theirMenu.getString(index) + "'").isTrue();
+                    }
+                    assertThat(ourMenu.values()).filteredOn(v -> !((jakarta.json.JsonString) v).getString().isEmpty())
+                            .as("every entry the driver has").hasSize(2);
+                }
+            }
+            jakarta.json.JsonObject theirFormat = theirs.getJsonArray("formats").getJsonObject(0);
+            jakarta.json.JsonObject ourFormat = ours.getJsonArray("formats").getJsonObject(0);
+            assertThat(ourFormat.keySet()).containsExactlyElementsOf(theirFormat.keySet());
+            for (String field : new String[] {"id", "name", "compressed", "emulated", "current", "resolutions"}) {
+                assertThat(ourFormat.get(field)).as(field).isEqualTo(theirFormat.get(field));
+            }
+        } finally {
+            fake.fakecam_set("sizes", "640x480,320x240,800x600,1280x720,1920x1080,2592x1944,3264x2448");
+            fake.fakecam_set("reset", "");
+        }
+    }
+
+    /**
+     * Octolapse shows its C920 page when the controls mjpg-streamer lists match its definition of that camera
+     * (settings.py, controls_match_server): as many controls, and each of its controls present by id with every field
+     * but value and flags equal as text, menus entry by entry in order. Its C920 definition, as data.
+     */
+    @Test
+    void octolapseRecognisesAC920AsItsC920() throws Exception {
+        String[][] c920 = { // name, id, type, min, max, step, default, group, menu entries
+            {"Brightness", "9963776", "1", "0", "255", "1", "128", "1"},
+            {"Contrast", "9963777", "1", "0", "255", "1", "128", "1"},
+            {"Saturation", "9963778", "1", "0", "255", "1", "128", "1"},
+            {"White Balance Temperature, Auto", "9963788", "2", "0", "1", "1", "1", "1"},
+            {"Gain", "9963795", "1", "0", "255", "1", "0", "1"},
+            {"Power Line Frequency", "9963800", "3", "0", "2", "1", "2", "1", "Disabled", "50 Hz", "60 Hz"},
+            {"White Balance Temperature", "9963802", "1", "2000", "6500", "1", "4000", "1"},
+            {"Sharpness", "9963803", "1", "0", "255", "1", "128", "1"},
+            {"Backlight Compensation", "9963804", "1", "0", "1", "1", "0", "1"},
+            {"Exposure, Auto", "10094849", "3", "0", "3", "1", "3", "1", "", "Manual Mode", "",
+                "Aperture Priority Mode"},
+            {"Exposure (Absolute)", "10094850", "1", "3", "2047", "1", "250", "1"},
+            {"Exposure, Auto Priority", "10094851", "2", "0", "1", "1", "0", "1"},
+            {"Pan (Absolute)", "10094856", "1", "-36000", "36000", "3600", "0", "1"},
+            {"Tilt (Absolute)", "10094857", "1", "-36000", "36000", "3600", "0", "1"},
+            {"Focus (absolute)", "10094858", "1", "0", "250", "5", "0", "1"},
+            {"Focus, Auto", "10094860", "2", "0", "1", "1", "1", "1"},
+            {"Zoom, Absolute", "10094861", "1", "100", "500", "1", "100", "1"},
+            {"JPEG quality", "1", "1", "0", "100", "1", "50", "3"},
+        };
+        FakeCameraSwitches fake = fake();
+        try {
+            fake.fakecam_set("model", "c920");
+            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+            CameraService camera = awaitCamera("fake");
+            Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+            java.util.Map<String, jakarta.json.JsonObject> ours = new java.util.HashMap<>();
+            for (jakarta.json.JsonObject control : json("input_0.json").getJsonArray("controls")
+                    .getValuesAs(jakarta.json.JsonObject.class)) {
+                ours.put(control.getString("id"), control);
+            }
+            assertThat(ours).hasSameSizeAs(c920);
+            String[] fields = {"name", "id", "type", "min", "max", "step", "default", "group"};
+            for (String[] theirs : c920) {
+                jakarta.json.JsonObject our = ours.get(theirs[1]);
+                assertThat(our).as(theirs[0]).isNotNull();
+                for (int f = 0; f < fields.length; f++) {
+                    assertThat(our.getString(fields[f])).as(theirs[0] + " " + fields[f]).isEqualTo(theirs[f]);
+                }
+                assertThat(our.getString("dest")).isEqualTo("0");
+                List<String> menu = List.of(theirs).subList(fields.length, theirs.length);
+                if (menu.isEmpty()) {
+                    assertThat(our.containsKey("menu")).as(theirs[0] + " has no menu").isFalse();
+                } else {
+                    jakarta.json.JsonObject ourMenu = our.getJsonObject("menu");
+                    assertThat(ourMenu.keySet()).containsExactly(
+                            java.util.stream.IntStream.range(0, menu.size()).mapToObj(Integer::toString)
+                                    .toArray(String[]::new));
+                    assertThat(ourMenu.values()).extracting(v -> ((jakarta.json.JsonString) v).getString())
+                            .containsExactlyElementsOf(menu);
+                }
+            }
+            // The C920 refuses manual settings while their automatic mode is on; Octolapse reads "-1", not an error.
+            HttpResponse<byte[]> focus = Http.get(base.resolve("?action=command&dest=0&plugin=0&group=1&id=10094858"
+                    + "&value=100"));
+            assertThat(focus.statusCode()).isEqualTo(200);
+            assertThat(new String(focus.body(), java.nio.charset.StandardCharsets.UTF_8).strip())
+                    .isEqualTo("10094858: -1");
+            assertThat(json("state?camera=fake").getString("lastCommandRefusal")).contains("EACCES");
+        } finally {
+            fake.fakecam_set("reset", "");
+        }
+    }
+
+    /** A camera with a JPEG quality control of its own: mjpg-streamer's "JPEG quality" command sets it. */
+    @Test
+    void theJpegQualityCommandSetsTheCamerasOwnQualityControl() throws Exception {
+        FakeCameraSwitches fake = fake();
+        try {
+            fake.fakecam_set("model", "picam");
+            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+            CameraService camera = awaitCamera("fake");
+            Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+            assertThat(json("state?camera=fake").getBoolean("jpegQualityControl")).isTrue();
+            HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&dest=0&plugin=0&id=1&group=3&value=80"));
+            assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).isEqualTo("1: 0");
+            List<jakarta.json.JsonObject> controls = json("input_0.json").getJsonArray("controls")
+                    .getValuesAs(jakarta.json.JsonObject.class);
+            assertThat(controls).filteredOn(c -> c.getString("name").equals("Compression Quality"))
+                    .extracting(c -> c.getString("value")).containsExactly("80");
+            assertThat(controls.get(controls.size() - 1).getString("value")).as("JPEG quality").isEqualTo("80");
+            // Class headings are listed as the driver lists them, and a command to one is refused, not an error.
+            assertThat(controls.get(0).getString("name")).isEqualTo("User Controls");
+            assertThat(controls.get(0).getString("type")).isEqualTo("6");
+            HttpResponse<byte[]> heading = Http.get(base.resolve("?action=command&group=1&id="
+                    + controls.get(0).getString("id") + "&value=0"));
+            assertThat(heading.statusCode()).isEqualTo(200);
+            assertThat(new String(heading.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).endsWith(": -1");
+        } finally {
+            fake.fakecam_set("reset", "");
+        }
+    }
+
+    private FakeCameraSwitches fake() {
+        return com.sun.jna.Native.load(context.getProperty("fakecam.library"), FakeCameraSwitches.class);
     }
 
     private jakarta.json.JsonObject json(String path) throws Exception {

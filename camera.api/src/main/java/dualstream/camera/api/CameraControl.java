@@ -41,6 +41,12 @@ public record CameraControl(int id, String name, ControlType type, int minimum, 
      * @throws IllegalArgumentException naming the control and its valid values otherwise
      */
     public void validate(int candidate) {
+        if (type == ControlType.CTRL_CLASS) {
+            throw new IllegalArgumentException(name + " is a heading, not a setting");
+        }
+        if ((flags & FLAG_DISABLED) != 0) {
+            throw new IllegalArgumentException(name + " is disabled");
+        }
         if ((flags & FLAG_READ_ONLY) != 0) {
             throw new IllegalArgumentException(name + " is read-only");
         }

@@ -50,7 +50,10 @@ public interface CameraService {
      */
     CompletionStage<Frame> captureStill(Resolution size);
 
-    /** The camera's controls with their current values; empty when it has none or is disconnected. */
+    /**
+     * The camera's controls with their current values, as the driver lists them (class headings, of type
+     * {@link ControlType#CTRL_CLASS}, and disabled controls included); empty when it has none or is disconnected.
+     */
     List<CameraControl> controls();
 
     /**

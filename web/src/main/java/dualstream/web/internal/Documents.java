@@ -13,6 +13,9 @@ import dualstream.camera.api.Resolution;
 /** The JSON documents: our /state and mjpg-streamer's input_N.json and program.json. */
 final class Documents {
 
+    /** Menus are a handful of entries; a driver reporting millions is not listed in full. */
+    private static final int MENU_LIMIT = 1024;
+
     private Documents() {
     }
 
@@ -94,10 +97,13 @@ final class Documents {
                 .field("dest", "0").newline()
                 .field("flags", Integer.toString(control.flags())).newline()
                 .field("group", Long.toString(group));
-        if (!control.menu().isEmpty()) {
+        if (control.type() == ControlType.MENU) {
+            // Every index from min to max, as mjpg-streamer lists them; those the driver has no entry for it fills
+            // from memory it never cleared, which is "" where that memory was zero: the only form clients can match.
             json.newline().key("menu").open('{');
-            for (Map.Entry<Integer, String> item : control.menu().entrySet()) {
-                json.field(Integer.toString(item.getKey()), item.getValue());
+            long first = Math.max(0, control.minimum());
+            for (long index = first; index <= Math.min(control.maximum(), first + MENU_LIMIT - 1); index++) {
+                json.field(Long.toString(index), control.menu().getOrDefault((int) index, ""));
             }
             json.close('}');
         }

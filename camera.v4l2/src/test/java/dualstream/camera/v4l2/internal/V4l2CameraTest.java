@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.ControlType;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
@@ -411,6 +412,39 @@ class V4l2CameraTest {
                 .withMessageContaining("not one of [1, 3]");
         assertThatIllegalArgumentException().isThrownBy(() -> camera.setControl(12345, 1))
                 .withMessageContaining("no control 12345");
+    }
+
+    @Test
+    void listsClassHeadingsLikeTheDriverAndRefusesToSetThem() throws Exception {
+        FakeCamera.set("model", "picam");
+        V4l2Camera camera = ready(camera());
+        assertThat(camera.controls()).extracting(CameraControl::name).containsExactly("User Controls", "Brightness",
+                "Power Line Frequency", "Camera Controls", "Auto Exposure", "JPEG Compression Controls",
+                "Compression Quality");
+        CameraControl heading = camera.controls().get(0);
+        assertThat(heading.type()).isEqualTo(ControlType.CTRL_CLASS);
+        assertThat(heading.value()).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> camera.setControl(heading.id(), 0))
+                .withMessageContaining("User Controls is a heading");
+        assertThat(camera.setControl(0x009d0903, 80).value()).isEqualTo(80);
+    }
+
+    @Test
+    void aManualSettingIsRefusedWhileItsAutomaticModeIsOnAndTakenOnceItIsOff() throws Exception {
+        FakeCamera.set("model", "c920");
+        V4l2Camera camera = ready(camera());
+        int focus = 0x009a090a;
+        int autoFocus = 0x009a090c;
+        assertThat(flags(camera, focus) & CameraControl.FLAG_INACTIVE).isNotZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> camera.setControl(focus, 50))
+                .withMessageContaining("Focus (absolute): the camera refused 50: EACCES");
+        camera.setControl(autoFocus, 0);
+        assertThat(flags(camera, focus) & CameraControl.FLAG_INACTIVE).isZero();
+        assertThat(camera.setControl(focus, 50).value()).isEqualTo(50);
+    }
+
+    private static int flags(V4l2Camera camera, int id) {
+        return camera.controls().stream().filter(c -> c.id() == id).findFirst().orElseThrow().flags();
     }
 
     @Test

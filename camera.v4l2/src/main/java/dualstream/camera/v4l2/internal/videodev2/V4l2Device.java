@@ -322,7 +322,14 @@ public final class V4l2Device implements Closeable {
         return (revents & LibC.POLLIN) != 0;
     }
 
-    /** Every control the driver lists, with menus and current values; disabled ones and class headings left out. */
+    /** Menus are a handful of entries; a driver reporting millions is not asked about each. */
+    private static final int MENU_LIMIT = 1024;
+
+    /**
+     * Every control the driver lists, in its order, class headings and disabled ones included (as mjpg-streamer lists
+     * them, and clients such as Octolapse compare the whole list), with menus and current values. A value the driver
+     * will not read out (class headings, write-only controls) is 0.
+     */
     public List<CameraControl> controls() throws V4l2Exception {
         List<CameraControl> controls = new ArrayList<>();
         int id = V4L2_CTRL_FLAG_NEXT_CTRL;
@@ -338,13 +345,11 @@ public final class V4l2Device implements Closeable {
                 throw e;
             }
             id = q.id | V4L2_CTRL_FLAG_NEXT_CTRL;
-            if ((q.flags & V4L2_CTRL_FLAG_DISABLED) != 0 || q.type == V4L2_CTRL_TYPE_CTRL_CLASS) {
-                continue;
-            }
             ControlType type = ControlType.ofCode(q.type);
             Map<Integer, String> menu = new LinkedHashMap<>();
             if (q.type == V4L2_CTRL_TYPE_MENU || q.type == V4L2_CTRL_TYPE_INTEGER_MENU) {
-                for (int index = Math.max(0, q.minimum); index <= q.maximum; index++) {
+                int first = Math.max(0, q.minimum);
+                for (int index = first; index <= q.maximum && index - first < MENU_LIMIT; index++) {
                     QueryMenu m = new QueryMenu();
                     m.id = q.id;
                     m.index = index;
@@ -359,9 +364,16 @@ public final class V4l2Device implements Closeable {
                     menu.put(index, q.type == V4L2_CTRL_TYPE_MENU ? m.name() : Long.toString(menuValue(m)));
                 }
             }
-            int value = q.default_value;
-            if (type != ControlType.BUTTON) {
-                value = getControl(q.id);
+            int value = 0;
+            if (type != ControlType.BUTTON && type != ControlType.CTRL_CLASS
+                    && (q.flags & V4L2_CTRL_FLAG_WRITE_ONLY) == 0) {
+                try {
+                    value = getControl(q.id);
+                } catch (V4l2Exception e) {
+                    if (e.isDeviceLost()) {
+                        throw e;
+                    }
+                }
             }
             controls.add(new CameraControl(q.id, q.name(), type, q.minimum, q.maximum, q.step, q.default_value, value,
                     q.flags, menu));

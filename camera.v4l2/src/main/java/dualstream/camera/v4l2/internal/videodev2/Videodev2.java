@@ -26,7 +26,7 @@ public final class Videodev2 {
     public static final int V4L2_BUF_FLAG_TIMESTAMP_MASK = 0x0000e000;
     public static final int V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC = 0x00002000;
 
-    public static final int V4L2_CTRL_FLAG_DISABLED = 0x0001;
+    public static final int V4L2_CTRL_FLAG_WRITE_ONLY = 0x0040;
     public static final int V4L2_CTRL_FLAG_NEXT_CTRL = 0x80000000;
     public static final int V4L2_CTRL_TYPE_MENU = 3;
     public static final int V4L2_CTRL_TYPE_CTRL_CLASS = 6;
