@@ -349,6 +349,21 @@ class V4l2CameraInFrameworkTest {
             assertThat(new String(focus.body(), java.nio.charset.StandardCharsets.UTF_8).strip())
                     .isEqualTo("10094858: -1");
             assertThat(json("state?camera=fake").getString("lastCommandRefusal")).contains("EACCES");
+            // Octolapse applying a saved C920 profile: all 18 controls answered 200, each taken or refused by "-1".
+            for (String[] control : c920) {
+                HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&dest=0&plugin=0&id=" + control[1]
+                        + "&group=" + control[7] + "&value=" + control[6]));
+                assertThat(reply.statusCode()).as(control[0]).isEqualTo(200);
+                assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).as(control[0])
+                        .isIn(control[1] + ": 0", control[1] + ": -1");
+            }
+            String[][] manualFocus = {{"10094860", "0", ": 0"}, {"10094858", "7", ": -1"}, {"10094858", "10", ": 0"}};
+            for (String[] command : manualFocus) { // manual focus, then a value off its step of 5, then one on it
+                HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&group=1&id=" + command[0]
+                        + "&value=" + command[1]));
+                assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip())
+                        .isEqualTo(command[0] + command[2]);
+            }
         } finally {
             fake.fakecam_set("reset", "");
         }
