@@ -582,6 +582,7 @@ EXPORT int open(const char *path, int flags, ...) {
             errno = 0;
             if (!frame_thread_started) {
                 pthread_create(&frame_thread, NULL, frame_loop, NULL);
+                pthread_setname_np(frame_thread, "fakecam-frames"); /* tests count these: never two */
                 pthread_detach(frame_thread);
                 frame_thread_started = 1;
             }

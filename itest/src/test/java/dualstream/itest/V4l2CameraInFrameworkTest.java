@@ -398,6 +398,54 @@ class V4l2CameraInFrameworkTest {
         }
     }
 
+    /**
+     * The fake camera is loaded by JNA, which unloads a library once nobody holds it; a frame thread left running in
+     * an unloaded copy, next to the one a reload starts, fed one device twice. Reconfigured again and again, with the
+     * garbage collected in between, the process has one frame loop and the stream one frame per frame interval.
+     */
+    @Test
+    void reconfiguringNeverLeavesTwoFrameLoops() throws Exception {
+        Configuration configuration = configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?");
+        for (int fps : new int[] {30, 15, 30, 15, 30}) {
+            Dictionary<String, Object> properties = fakeCamera();
+            properties.put("fps", fps);
+            configuration.update(properties);
+            Await.until("camera at " + fps + " fps", Duration.ofSeconds(10),
+                    () -> camera("fake") != null && camera("fake").targetFps() == fps
+                            && !camera("fake").info().sizes().isEmpty());
+            HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
+            assertThat(still.statusCode()).isEqualTo(200);
+            System.gc();
+            System.runFinalization();
+        }
+        assertThat(threadsNamed("fakecam-frames")).isEqualTo(1);
+        HttpResponse<InputStream> response = Http.CLIENT.send(
+                HttpRequest.newBuilder(base.resolve("stream?camera=fake")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            MultipartReader reader = new MultipartReader(body, response.headers().firstValue("Content-Type").orElseThrow());
+            List<Long> stamps = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                stamps.add(Long.parseLong(reader.next().headers().get("x-timestamp").replace(".", "")));
+            }
+            long tooClose = java.util.stream.IntStream.range(1, stamps.size())
+                    .filter(i -> stamps.get(i) > stamps.get(i - 1) && stamps.get(i) - stamps.get(i - 1) < 5_000).count();
+            assertThat(tooClose).as("frames less than 5 ms apart, in " + stamps).isZero();
+        }
+    }
+
+    private static long threadsNamed(String name) throws IOException {
+        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            return tasks.filter(task -> {
+                try {
+                    return java.nio.file.Files.readString(task.resolve("comm")).strip().equals(name);
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
     private FakeCameraSwitches fake() {
         return com.sun.jna.Native.load(context.getProperty("fakecam.library"), FakeCameraSwitches.class);
     }

@@ -1,6 +1,7 @@
 package dualstream.camera.api;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -28,6 +29,14 @@ public interface CameraService {
     int targetFps();
 
     CameraState state();
+
+    /**
+     * Why the camera cannot deliver now, for an operator (the device's last error while {@link CameraState#DISCONNECTED});
+     * empty while it can.
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
 
     CameraStatistics statistics();
 

@@ -26,6 +26,7 @@ final class Documents {
         json.field("id", info.id()).field("device", info.device()).field("driver", info.driver())
                 .field("card", info.card()).field("testPattern", isTestPattern(info))
                 .field("state", camera.state().name().toLowerCase(java.util.Locale.ROOT))
+                .key("problem").value(camera.problem().orElse(null))
                 .field("streamSize", camera.streamSize().toString()).field("stillSize", camera.stillSize().toString())
                 .field("targetFps", camera.targetFps())
                 .field("measuredFps", Math.round(stats.measuredFps() * 10) / 10.0)

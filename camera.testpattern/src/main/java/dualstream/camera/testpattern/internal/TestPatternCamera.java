@@ -54,7 +54,7 @@ public final class TestPatternCamera implements CameraService {
             description = "A camera that needs no hardware: a moving test pattern with a frame counter.")
     public @interface Config {
         @AttributeDefinition(name = "Camera id", description = "How clients choose this camera (?camera=<id>).")
-        String camera_id() default "0";
+        String camera_id() default "testpattern";
 
         @AttributeDefinition(name = "Stream size", description = "Live stream size, WIDTHxHEIGHT.")
         String streamSize() default "640x480";

@@ -2,6 +2,7 @@ package dualstream.camera.v4l2.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -159,6 +160,11 @@ public final class V4l2Camera implements CameraService {
     @Override
     public CameraStatistics statistics() {
         return counters.snapshot(hub.consumers(), stills.lastLatency());
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return loop.state() == CameraState.DISCONNECTED ? Optional.ofNullable(loop.problem()) : Optional.empty();
     }
 
     @Override

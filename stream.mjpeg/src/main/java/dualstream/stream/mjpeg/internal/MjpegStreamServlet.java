@@ -41,6 +41,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
@@ -208,8 +209,15 @@ public final class MjpegStreamServlet extends HttpServlet {
             return Optional.empty();
         }
         long spacing = fps.map(f -> 900_000L / f).orElse(0L); // 10 % slack for capture jitter
-        return Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp, retryAfterSeconds)
-                .map(camera -> new Viewer(camera, spacing));
+        Optional<CameraService> camera = Responses.cameraOrAnswer(cameras, Requests.CameraChoice.of(req, index), resp,
+                retryAfterSeconds);
+        if (camera.isPresent() && camera.get().state() == CameraState.DISCONNECTED) {
+            // Said now, as the snapshot says it, rather than a stream that stays empty until the device is back.
+            Responses.unavailable(resp, retryAfterSeconds, "Camera " + camera.get().info().id() + " is disconnected: "
+                    + camera.get().problem().orElse("no device"));
+            return Optional.empty();
+        }
+        return camera.map(c -> new Viewer(c, spacing));
     }
 
     private static void streamHeaders(HttpServletResponse resp) {
