@@ -434,6 +434,26 @@ class V4l2CameraInFrameworkTest {
         }
     }
 
+    /** A gateway whose camera is not plugged in: the stream says so at once, like the snapshot, and /state says why. */
+    @Test
+    void aCameraWithoutItsDeviceIsAnsweredWith503AndTheReason() throws Exception {
+        Dictionary<String, Object> properties = fakeCamera();
+        properties.put("device", "/dev/no-such-camera");
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(properties);
+        Await.until("camera registered", Duration.ofSeconds(10), () -> camera("fake") != null
+                && camera("fake").problem().isPresent());
+        for (String path : new String[] {"stream?camera=fake", "?action=stream&camera=fake", "snapshot?camera=fake"}) {
+            HttpResponse<byte[]> reply = Http.get(base.resolve(path));
+            String body = new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(reply.statusCode()).as(path + ": " + body).isEqualTo(503);
+            assertThat(reply.headers().firstValue("Retry-After")).as(path).isPresent();
+            assertThat(body).as(path).contains("/dev/no-such-camera");
+        }
+        jakarta.json.JsonObject state = json("state?camera=fake");
+        assertThat(state.getString("state")).isEqualTo("disconnected");
+        assertThat(state.getString("problem")).contains("/dev/no-such-camera", "ENOENT");
+    }
+
     private static long threadsNamed(String name) throws IOException {
         try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
             return tasks.filter(task -> {
