@@ -346,6 +346,47 @@ class HotSwapTest {
         assertThat(after.heap()).as("heap").isLessThan(before.heap() + 48L * 1024 * 1024);
     }
 
+    /**
+     * A configuration update that leaves the context path alone (new settings, or the file name Karaf's file install
+     * adds to every configuration a feature writes) is applied in place: the servlet context is not registered again,
+     * so no servlet goes away, and a viewer streams on.
+     */
+    @Test
+    void theServletContextStaysWhenItsConfigurationChangesButNotItsPath() throws Exception {
+        StreamClient client = startStreamClient();
+        Await.until("streaming", Duration.ofSeconds(10), () -> client.parts.get() > 10);
+        List<Integer> contextEvents = Collections.synchronizedList(new ArrayList<>());
+        ServiceListener contextListener = event -> contextEvents.add(event.getType());
+        context.addServiceListener(contextListener,
+                "(&(objectClass=org.osgi.service.http.context.ServletContextHelper)(osgi.http.whiteboard.context.name="
+                        + "dualstream))");
+        Configuration http = configurationAdmin.getConfiguration("dualstream.http", "?");
+        try {
+            Dictionary<String, Object> properties = new Hashtable<>();
+            properties.put("osgi.http.whiteboard.context.path", "/");
+            properties.put("cors.origin", "https://printer.example");
+            properties.put("felix.fileinstall.filename", "file:/opt/karaf/etc/dualstream.http.cfg");
+            http.update(properties);
+            Await.until("the new CORS origin applied", Duration.ofSeconds(10),
+                    () -> corsOrigin().equals("https://printer.example"));
+            int partsBefore = client.parts.get();
+            Await.until("streaming on", Duration.ofSeconds(10), () -> client.parts.get() > partsBefore + 10);
+        } finally {
+            context.removeServiceListener(contextListener);
+            http.delete();
+        }
+        assertThat(contextEvents).as("the servlet context's service events").isEmpty();
+        assertThat(client.problems).isEmpty();
+    }
+
+    private String corsOrigin() {
+        try {
+            return Http.get(base.resolve("state")).headers().firstValue("Access-Control-Allow-Origin").orElse("");
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
     @Test
     void theCameraBundleUpdatesAndTheCameraReconfiguresLiveUnderLoad() throws Exception {
         Bundle v4l2 = bundle("dualstream.camera.v4l2");

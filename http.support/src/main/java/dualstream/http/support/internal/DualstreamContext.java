@@ -4,16 +4,24 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.http.context.ServletContextHelper;
+import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContext;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
@@ -25,12 +33,16 @@ import dualstream.http.support.Responses;
 /**
  * The servlet context of every dualstream servlet: checks credentials and adds the CORS header before any of them
  * runs. While it is missing the servlets are not served at all, so access control fails closed.
+ * <p>
+ * It registers itself, with the Whiteboard's properties only: a configuration update that does not move the context
+ * path (new credentials, or the file name Karaf's file install adds right after a feature writes the configuration)
+ * changes no service property, so the Whiteboard does not take every servlet down and up again.
  */
-@Component(service = ServletContextHelper.class, configurationPid = DualstreamContext.PID,
-        property = "service.ranking:Integer=100")
-@HttpWhiteboardContext(name = DualstreamHttp.CONTEXT_NAME, path = "/")
+@Component(service = {}, immediate = true, configurationPid = DualstreamContext.PID)
 @Designate(ocd = DualstreamContext.Config.class)
 @RequireHttpWhiteboard
+@Capability(namespace = "osgi.service", uses = ServletContextHelper.class,
+        attribute = "objectClass:List<String>=org.osgi.service.http.context.ServletContextHelper")
 public final class DualstreamContext extends ServletContextHelper {
 
     static final String PID = "dualstream.http";
@@ -64,17 +76,48 @@ public final class DualstreamContext extends ServletContextHelper {
         String _auth_token() default "";
     }
 
-    private final String corsOrigin;
-    private final byte[] basicCredentials;
-    private final byte[] token;
+    /** What a request is checked against; replaced whole on a configuration update. */
+    private record Access(String corsOrigin, byte[] basicCredentials, byte[] token) {
+        static Access of(Config config) {
+            boolean basic = !config.auth_user().isEmpty() && !config._auth_password().isEmpty();
+            return new Access(config.cors_origin().trim(),
+                    basic ? (config.auth_user() + ":" + config._auth_password()).getBytes(StandardCharsets.UTF_8) : null,
+                    config._auth_token().isEmpty() ? null : config._auth_token().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private volatile Access access;
+    private String path;
+    private final ServiceRegistration<ServletContextHelper> registration;
 
     @Activate
-    public DualstreamContext(Config config) {
-        this.corsOrigin = config.cors_origin().trim();
-        boolean basic = !config.auth_user().isEmpty() && !config._auth_password().isEmpty();
-        this.basicCredentials = basic
-                ? (config.auth_user() + ":" + config._auth_password()).getBytes(StandardCharsets.UTF_8) : null;
-        this.token = config._auth_token().isEmpty() ? null : config._auth_token().getBytes(StandardCharsets.UTF_8);
+    public DualstreamContext(BundleContext context, Config config) {
+        this.access = Access.of(config);
+        this.path = config.osgi_http_whiteboard_context_path();
+        this.registration = context.registerService(ServletContextHelper.class, this, properties(path));
+    }
+
+    @Modified
+    void modified(Config config) {
+        access = Access.of(config);
+        String newPath = config.osgi_http_whiteboard_context_path();
+        if (!newPath.equals(path)) {
+            path = newPath;
+            registration.setProperties(properties(path));
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        registration.unregister();
+    }
+
+    private static Dictionary<String, Object> properties(String path) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME, DualstreamHttp.CONTEXT_NAME);
+        properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_PATH, path);
+        properties.put(Constants.SERVICE_RANKING, 100);
+        return properties;
     }
 
     @Override
@@ -88,23 +131,24 @@ public final class DualstreamContext extends ServletContextHelper {
             Responses.text(resp, HttpServletResponse.SC_BAD_REQUEST, "The query string is not valid %-encoded UTF-8.");
             return false;
         }
-        if (!corsOrigin.isEmpty()) {
-            resp.setHeader("Access-Control-Allow-Origin", corsOrigin);
+        Access now = access;
+        if (!now.corsOrigin().isEmpty()) {
+            resp.setHeader("Access-Control-Allow-Origin", now.corsOrigin());
         }
-        if (basicCredentials == null && token == null) {
+        if (now.basicCredentials() == null && now.token() == null) {
             return true;
         }
-        if (token != null && matches(req.getParameter("token"), token)) {
+        if (now.token() != null && matches(req.getParameter("token"), now.token())) {
             return true;
         }
-        if (basicCredentials != null && matches(basicCredentials(req), basicCredentials)) {
+        if (now.basicCredentials() != null && matches(basicCredentials(req), now.basicCredentials())) {
             return true;
         }
-        if (basicCredentials != null) {
+        if (now.basicCredentials() != null) {
             resp.setHeader("WWW-Authenticate", "Basic realm=\"dualstream\", charset=\"UTF-8\"");
         }
         Responses.text(resp, HttpServletResponse.SC_UNAUTHORIZED,
-                basicCredentials != null ? "Credentials required." : "A valid ?token= is required.");
+                now.basicCredentials() != null ? "Credentials required." : "A valid ?token= is required.");
         return false;
     }
 
