@@ -40,6 +40,7 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_close)(int);
 static int (*real_ioctl)(int, unsigned long, ...);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static void *(*real_mmap64)(void *, size_t, int, int, int, off64_t);
 static int (*real_munmap)(void *, size_t);
 static int (*real_poll)(struct pollfd *, nfds_t, int);
 static int (*real_access)(const char *, int);
@@ -49,6 +50,7 @@ static void bind_real(void) {
     real_close = dlsym(RTLD_NEXT, "close");
     real_ioctl = dlsym(RTLD_NEXT, "ioctl");
     real_mmap = dlsym(RTLD_NEXT, "mmap");
+    real_mmap64 = dlsym(RTLD_NEXT, "mmap64");
     real_munmap = dlsym(RTLD_NEXT, "munmap");
     real_poll = dlsym(RTLD_NEXT, "poll");
     real_access = dlsym(RTLD_NEXT, "access");
@@ -976,6 +978,22 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
     return r;
 }
 
+/* A buffer of ours, by the offset QUERYBUF gave; called with the lock held. */
+static void *device_mmap(struct handle *h, size_t length, int64_t offset) {
+    int e = 0;
+    void *r = MAP_FAILED;
+    if (h->generation != generation || unplugged) e = ENODEV;
+    else if (buf_length == 0 || offset < 0 || offset % (int64_t) buf_length || offset / (int64_t) buf_length >= nbufs
+             || length > buf_length) e = EINVAL;
+    else {
+        struct buffer *b = &bufs[offset / (int64_t) buf_length];
+        b->mapped++;
+        r = b->mem;
+    }
+    if (e) errno = e;
+    return r;
+}
+
 EXPORT void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset) {
     bind_real();
     pthread_mutex_lock(&lock);
@@ -984,21 +1002,28 @@ EXPORT void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t 
         pthread_mutex_unlock(&lock);
         return real_mmap(addr, length, prot, flags, fd, offset);
     }
-    void *r = MAP_FAILED;
-    int e = 0;
-    if (h->generation != generation || unplugged) e = ENODEV;
-    else if (buf_length == 0 || offset % (off_t) buf_length || offset / (off_t) buf_length >= nbufs
-             || length > buf_length) e = EINVAL;
-    else {
-        struct buffer *b = &bufs[offset / (off_t) buf_length];
-        b->mapped++;
-        r = b->mem;
-    }
+    void *r = device_mmap(h, length, offset);
+    int saved = errno;
     pthread_mutex_unlock(&lock);
-    if (e) errno = e;
+    errno = saved;
     return r;
 }
-EXPORT void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off_t offset) __attribute__((alias("mmap")));
+
+/* Its own function, not an alias of mmap: where off_t has 32 bits (armhf, i386) the offset here has 64. */
+EXPORT void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset) {
+    bind_real();
+    pthread_mutex_lock(&lock);
+    struct handle *h = find_handle(fd);
+    if (!h) {
+        pthread_mutex_unlock(&lock);
+        return real_mmap64(addr, length, prot, flags, fd, offset);
+    }
+    void *r = device_mmap(h, length, offset);
+    int saved = errno;
+    pthread_mutex_unlock(&lock);
+    errno = saved;
+    return r;
+}
 
 EXPORT int munmap(void *addr, size_t length) {
     bind_real();

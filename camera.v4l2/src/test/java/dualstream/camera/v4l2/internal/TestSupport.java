@@ -13,7 +13,20 @@ import org.osgi.service.log.Logger;
 /** Configurations and a logger for driving components outside a framework. */
 final class TestSupport {
 
+    /**
+     * How much longer than on real hardware a test may wait: 1, or more where the CPU is emulated (scripts/arm-tests
+     * runs these tests under qemu-user, where the fake camera takes seconds to encode a large frame).
+     */
+    static final double TIME_SCALE = Double.parseDouble(System.getProperty("dualstream.test.timeScale", "1"));
+
+    /** Tests that measure rates and pauses: meaningless on an emulated CPU, so left out there. */
+    static final String TIMING = "timing";
+
     private TestSupport() {
+    }
+
+    static long scaled(long amount) {
+        return Math.round(amount * TIME_SCALE);
     }
 
     /** An instance of a configuration annotation: its defaults, with some values overridden by method name. */
@@ -53,7 +66,7 @@ final class TestSupport {
     }
 
     static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(scaled(seconds));
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
             Thread.sleep(10);

@@ -1,6 +1,8 @@
 package dualstream.camera.v4l2.internal;
 
+import static dualstream.camera.v4l2.internal.TestSupport.TIMING;
 import static dualstream.camera.v4l2.internal.TestSupport.await;
+import static dualstream.camera.v4l2.internal.TestSupport.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +24,7 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dualstream.camera.api.CameraControl;
@@ -60,6 +63,7 @@ class V4l2CameraTest {
         values.put("device", FakeCamera.DEVICE);
         values.put("nativeLibrary", FakeCamera.LIBRARY);
         values.put("reconnectMillis", 100L);
+        values.put("stillTimeoutMillis", scaled(5000));
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put((String) keyValues[i], keyValues[i + 1]);
         }
@@ -110,7 +114,7 @@ class V4l2CameraTest {
     private static List<Frame> frames(LiveStream stream, int count) throws Exception {
         List<Frame> frames = new ArrayList<>();
         while (frames.size() < count) {
-            Frame frame = stream.next(5, TimeUnit.SECONDS);
+            Frame frame = stream.next(scaled(5), TimeUnit.SECONDS);
             assertThat(frame).as("frame %d within 5 s", frames.size()).isNotNull();
             frames.add(frame);
         }
@@ -138,7 +142,7 @@ class V4l2CameraTest {
                 LARGEST).doesNotContain(new Resolution(3840, 2160));
         assertThat(camera.streamSize()).isEqualTo(STREAM);
         assertThat(camera.stillSize()).isEqualTo(LARGEST);
-        assertThat(camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+        assertThat(camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
     }
 
     @Test
@@ -168,7 +172,7 @@ class V4l2CameraTest {
         try (LiveStream stream = camera.openStream()) {
             frames(stream, 3);
             long requested = StillRequests.Clock.SYSTEM.epochMicros();
-            Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Frame still = camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS);
             assertThat(still.size()).isEqualTo(LARGEST);
             assertThat(decodedSize(still)).isEqualTo(LARGEST);
             assertThat(still.captureTimeMicros()).isGreaterThan(requested);
@@ -196,6 +200,7 @@ class V4l2CameraTest {
     }
 
     @Test
+    @Tag(TIMING)
     void stillsBackToBackKeepTheStreamAtItsFloorAndEachIsFresh() throws Exception {
         V4l2Camera camera = ready(camera("fps", 30, "streamFloorFps", 20, "warmupFrames", 1));
         try (LiveStream stream = camera.openStream()) {
@@ -208,7 +213,7 @@ class V4l2CameraTest {
                 while (running.get()) {
                     long requested = StillRequests.Clock.SYSTEM.epochMicros();
                     try {
-                        Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        Frame still = camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS);
                         if (still.captureTimeMicros() <= requested) {
                             stale.add("still " + still.sequence());
                         }
@@ -246,12 +251,12 @@ class V4l2CameraTest {
             requests.add(camera.captureStill(fullHd).toCompletableFuture());
         }
         for (CompletableFuture<Frame> request : requests) {
-            Frame still = request.get(10, TimeUnit.SECONDS);
+            Frame still = request.get(scaled(10), TimeUnit.SECONDS);
             assertThat(still.size()).isEqualTo(fullHd);
             assertThat(decodedSize(still)).isEqualTo(fullHd);
         }
         assertThat(FakeCamera.get("streamons") - streamonsBefore).as("switches to 1920x1080").isEqualTo(1);
-        assertThat(camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+        assertThat(camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> camera.captureStill(new Resolution(1000, 1000))).withMessageContaining("1920x1080");
     }
@@ -266,7 +271,7 @@ class V4l2CameraTest {
         }
         Set<Long> distinct = new java.util.HashSet<>();
         for (CompletableFuture<Frame> request : requests) {
-            Frame still = request.get(10, TimeUnit.SECONDS);
+            Frame still = request.get(scaled(10), TimeUnit.SECONDS);
             assertThat(still.size()).isEqualTo(LARGEST);
             distinct.add(still.sequence());
         }
@@ -287,7 +292,7 @@ class V4l2CameraTest {
                 assertThat(decodedSize(frame)).isEqualTo(STREAM);
             }
         }
-        Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Frame still = camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS);
         assertThat(isWholeJpegWithTables(bytes(still))).isTrue();
         assertThat(decodedSize(still)).isEqualTo(LARGEST);
     }
@@ -316,13 +321,13 @@ class V4l2CameraTest {
             FakeCamera.set("unplug_after", 2);
             await("disconnected", 5, () -> camera.state() == CameraState.DISCONNECTED);
             assertThat(camera.controls()).isEmpty();
-            assertThatThrownBy(() -> camera.captureStill().toCompletableFuture().get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> camera.captureStill().toCompletableFuture().get(scaled(5), TimeUnit.SECONDS))
                     .hasCauseInstanceOf(CameraUnavailableException.class);
             await("streaming again after replug", 10, () -> camera.state() == CameraState.STREAMING);
             List<Frame> after = frames(stream, 5);
             assertThat(after).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));
         }
-        assertThat(camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+        assertThat(camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
     }
 
     @Test
@@ -332,7 +337,7 @@ class V4l2CameraTest {
         try (LiveStream stream = camera.openStream()) {
             frames(stream, 3);
             long opens = FakeCamera.get("opens");
-            Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Frame still = camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS);
             assertThat(still.size()).isEqualTo(LARGEST);
             assertThat(frames(stream, 3)).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));
             assertThat(FakeCamera.get("ebusy")).isPositive();
@@ -342,6 +347,7 @@ class V4l2CameraTest {
     }
 
     @Test
+    @Tag(TIMING)
     void aStalledCameraDeliversNothingForAWhileThenResumesWithoutReconnecting() throws Exception {
         V4l2Camera camera = ready(camera());
         try (LiveStream stream = camera.openStream()) {
@@ -361,6 +367,7 @@ class V4l2CameraTest {
     }
 
     @Test
+    @Tag(TIMING)
     void aSlowCameraStreamsAtItsOwnPace() throws Exception {
         FakeCamera.set("slow_fps", 5);
         V4l2Camera camera = ready(camera("fps", 30));
@@ -379,7 +386,7 @@ class V4l2CameraTest {
         V4l2Camera camera = camera();
         await("disconnected", 5, () -> camera.state() == CameraState.DISCONNECTED);
         ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> camera.captureStill().toCompletableFuture().get(5, TimeUnit.SECONDS));
+                () -> camera.captureStill().toCompletableFuture().get(scaled(5), TimeUnit.SECONDS));
         assertThat(failure.getCause()).isInstanceOf(CameraUnavailableException.class)
                 .hasMessageContaining("offers no MJPEG").hasMessageContaining("YUYV (YUYV 4:2:2)");
     }
@@ -388,7 +395,7 @@ class V4l2CameraTest {
     void aMissingDeviceIsDisconnectedAndStillsFailAtOnce() throws Exception {
         V4l2Camera camera = camera("device", "/dev/no-such-camera");
         await("disconnected", 5, () -> camera.state() == CameraState.DISCONNECTED);
-        assertThat(camera.captureStill().toCompletableFuture()).failsWithin(1, TimeUnit.SECONDS);
+        assertThat(camera.captureStill().toCompletableFuture()).failsWithin(scaled(1), TimeUnit.SECONDS);
     }
 
     @Test
@@ -456,8 +463,8 @@ class V4l2CameraTest {
             long started = System.nanoTime();
             camera.deactivate();
             cameras.remove(camera);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("prompt").isLessThan(2000);
-            assertThatThrownBy(() -> stream.next(1, TimeUnit.SECONDS)).isInstanceOf(CameraUnavailableException.class);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("prompt").isLessThan(scaled(2000));
+            assertThatThrownBy(() -> stream.next(scaled(1), TimeUnit.SECONDS)).isInstanceOf(CameraUnavailableException.class);
         }
         assertThat(camera.stopped()).isTrue();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("dualstream-v4l2-fake"));
