@@ -61,9 +61,16 @@ final class Karaf implements AutoCloseable {
         }
         copy(DIST, home);
         copy(REPOSITORY, home.resolve("system"));
-        Path features = home.resolve("system/dualstream/karaf/" + VERSION + "/karaf-" + VERSION + "-features.xml");
-        Files.createDirectories(features.getParent());
-        Files.copy(FEATURES, features);
+        // The features repository and the configuration files it names, as `mvn install` attaches them.
+        Path artifacts = home.resolve("system/dualstream/karaf/" + VERSION);
+        Files.createDirectories(artifacts);
+        try (Stream<Path> files = Files.list(FEATURES.getParent())) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                int dot = name.lastIndexOf('.');
+                Files.copy(file, artifacts.resolve("karaf-" + VERSION + "-" + name.substring(0, dot) + name.substring(dot)));
+            }
+        }
         Karaf karaf = new Karaf(home, freePort(), freePort());
         karaf.configure(environmentFiles);
         return karaf;

@@ -39,6 +39,7 @@ class KarafTest {
     static final String CAMERA_PID = "dualstream.camera.v4l2~default";
     static final Map<String, String> ENVIRONMENT = Map.of("FAKECAM_DEVICE", FAKE_DEVICE);
     static final int CYCLES = Integer.getInteger("karaf.cycles", 20);
+    static final long OPERATOR_PAUSE_MILLIS = 500;
 
     Karaf karaf;
     Web web;
@@ -59,6 +60,11 @@ class KarafTest {
     void stop() throws Exception {
         if (karaf != null) {
             karaf.stop();
+            // Kept beside the next run's fresh copy: what Karaf and Pax Web said, for a failure to be read later.
+            Path log = karaf.home.resolve("data/log/karaf.log");
+            if (Files.exists(log)) {
+                Files.copy(log, karaf.home.resolveSibling("karaf-" + System.currentTimeMillis() + ".log"));
+            }
         }
     }
 
@@ -159,6 +165,9 @@ class KarafTest {
                     reader.join(10_000);
                 }
                 awaitFrame(command + " #" + i);
+                // At an operator's pace: restarts 100 ms apart can interleave with the late stop of the one before
+                // (see WhiteboardWatch) in a way nothing outside Pax Web can repair.
+                Thread.sleep(OPERATOR_PAUSE_MILLIS);
             }
         }
         List<String> log = karaf.log(logStart);
