@@ -178,14 +178,24 @@ class KarafTest {
     }
 
     private void awaitFrame(String after) throws Exception {
-        await("a frame on /stream after " + after, () -> {
-            try (Web.Stream stream = web.stream("stream")) {
-                if (stream.status() != 200) {
-                    return false;
+        String[] last = {"nothing"};
+        try {
+            await("a frame on /stream after " + after, () -> {
+                try (Web.Stream stream = web.stream("stream")) {
+                    if (stream.status() != 200) {
+                        last[0] = stream.status() + " " + new String(stream.response.body().readNBytes(200),
+                                java.nio.charset.StandardCharsets.UTF_8).strip();
+                        return false;
+                    }
+                    last[0] = "200 and a part";
+                    return Web.size(stream.next())[0] == 640;
                 }
-                return Web.size(stream.next())[0] == 640;
-            }
-        });
+            });
+        } catch (AssertionError e) {
+            // What the stream answered last, and what SCR says of the stream servlet: for reading a failure later.
+            throw new AssertionError(e.getMessage() + "; the stream answered last: " + last[0] + "; scr:info: "
+                    + karaf.execute("scr:info dualstream.stream.mjpeg.internal.MjpegStreamServlet").out(), e);
+        }
     }
 
     /** A second camera, from its own feature: both are served, each under its id. */
