@@ -296,6 +296,11 @@ class HttpRoutesTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(header(response, "Retry-After")).isNotNull();
             assertThat(status("?action=snapshot")).isEqualTo(200);
+            // /stream itself reaches the page servlet now: it is told apart from an unknown path.
+            HttpResponse<byte[]> stream = Http.get(base.resolve("stream"));
+            assertThat(stream.statusCode()).isEqualTo(503);
+            assertThat(new String(stream.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("not running");
+            assertThat(status("no-such-path")).isEqualTo(404);
         } finally {
             streamBundle.start();
         }

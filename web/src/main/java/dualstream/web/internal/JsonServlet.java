@@ -28,11 +28,13 @@ import dualstream.http.support.Responses;
 
 /** mjpg-streamer's documents: {@code /input.json}, {@code /input_N.json}, {@code /program.json}. */
 @Component(service = Servlet.class)
-@HttpWhiteboardServletName("dualstream-json")
+@HttpWhiteboardServletName(JsonServlet.NAME)
 @HttpWhiteboardServletPattern("*.json")
 @HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class JsonServlet extends HttpServlet {
+
+    static final String NAME = "dualstream-json";
 
     private static final long serialVersionUID = 1L;
     private static final int RETRY_AFTER_SECONDS = 5;

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.servlet.RequestDispatcher;
 import javax.servlet.Servlet;
@@ -23,6 +25,8 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelec
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -70,9 +74,14 @@ public final class PageServlet extends HttpServlet {
     private final int retryAfterSeconds;
     private final byte[] page;
 
+    private final transient Logger log;
+    private final transient Set<String> unmappedReported = ConcurrentHashMap.newKeySet();
+
     @Activate
-    public PageServlet(Config config, @Reference CommandRefusals refusals) throws IOException {
+    public PageServlet(Config config, @Reference CommandRefusals refusals,
+            @Reference(service = LoggerFactory.class) Logger log) throws IOException {
         this.refusals = refusals;
+        this.log = log;
         this.commandsEnabled = config.commands_enabled();
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
         try (InputStream in = PageServlet.class.getResourceAsStream("page.html")) {
@@ -84,7 +93,19 @@ public final class PageServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
         String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
         if (!path.isEmpty() && !path.equals("/")) {
-            Responses.text(resp, HttpServletResponse.SC_NOT_FOUND, "Not found.");
+            String owner = owner(path);
+            if (owner == null) {
+                Responses.text(resp, HttpServletResponse.SC_NOT_FOUND, "Not found.");
+                return;
+            }
+            // Only "/" is ours: another dualstream servlet's path got here because the HTTP runtime maps nothing to
+            // it. Either that servlet is stopped (answered 503 below), or the runtime lost its mapping while it runs
+            // (Pax Web can, on a quick bundle restart): then its name still reaches it.
+            if (unmappedReported.add(owner)) {
+                log.warn("a request for {} reached the page: the HTTP runtime maps nothing there; forwarding it to {}"
+                        + " by name", path, owner);
+            }
+            forward(owner, path.substring(1), req, resp);
             return;
         }
         String action = req.getParameter("action");
@@ -116,6 +137,23 @@ public final class PageServlet extends HttpServlet {
             return;
         }
         super.doHead(req, resp);
+    }
+
+    /** The dualstream servlet that a path belongs to, if another one's. */
+    private static String owner(String path) {
+        if (path.equals("/stream")) {
+            return DualstreamHttp.STREAM_SERVLET;
+        }
+        if (path.equals("/snapshot") || path.equals("/snapshot/stream")) {
+            return DualstreamHttp.SNAPSHOT_SERVLET;
+        }
+        if (path.equals("/state")) {
+            return StateServlet.NAME;
+        }
+        if (path.endsWith(".json") && path.indexOf('/', 1) < 0) {
+            return JsonServlet.NAME;
+        }
+        return null;
     }
 
     private void page(HttpServletResponse resp) throws IOException {

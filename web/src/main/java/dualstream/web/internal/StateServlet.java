@@ -27,11 +27,13 @@ import dualstream.http.support.Responses;
 
 /** {@code /state}: what the camera is doing, as JSON. */
 @Component(service = Servlet.class)
-@HttpWhiteboardServletName("dualstream-state")
+@HttpWhiteboardServletName(StateServlet.NAME)
 @HttpWhiteboardServletPattern("/state")
 @HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class StateServlet extends HttpServlet {
+
+    static final String NAME = "dualstream-state";
 
     private static final long serialVersionUID = 1L;
     private static final int RETRY_AFTER_SECONDS = 5;
