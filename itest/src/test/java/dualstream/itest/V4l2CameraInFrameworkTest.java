@@ -81,9 +81,14 @@ class V4l2CameraInFrameworkTest {
     }
 
     private CameraService awaitCamera(String id) {
-        Await.until("camera " + id, Duration.ofSeconds(10), () -> camera(id) != null
-                && !camera(id).info().sizes().isEmpty());
+        Await.until("camera " + id, Duration.ofSeconds(10), () -> cameraIs(id, c -> !c.info().sizes().isEmpty()));
         return camera(id);
+    }
+
+    /** Looks once: the camera may go away between two looks while it is reconfigured. */
+    private boolean cameraIs(String id, java.util.function.Predicate<CameraService> condition) {
+        CameraService camera = camera(id);
+        return camera != null && condition.test(camera);
     }
 
     private CameraService camera(String id) {
@@ -411,8 +416,7 @@ class V4l2CameraInFrameworkTest {
             properties.put("fps", fps);
             configuration.update(properties);
             Await.until("camera at " + fps + " fps", Duration.ofSeconds(10),
-                    () -> camera("fake") != null && camera("fake").targetFps() == fps
-                            && !camera("fake").info().sizes().isEmpty());
+                    () -> cameraIs("fake", c -> c.targetFps() == fps && !c.info().sizes().isEmpty()));
             HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
             assertThat(still.statusCode()).isEqualTo(200);
             System.gc();
@@ -440,8 +444,7 @@ class V4l2CameraInFrameworkTest {
         Dictionary<String, Object> properties = fakeCamera();
         properties.put("device", "/dev/no-such-camera");
         configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(properties);
-        Await.until("camera registered", Duration.ofSeconds(10), () -> camera("fake") != null
-                && camera("fake").problem().isPresent());
+        Await.until("camera registered", Duration.ofSeconds(10), () -> cameraIs("fake", c -> c.problem().isPresent()));
         for (String path : new String[] {"stream?camera=fake", "?action=stream&camera=fake", "snapshot?camera=fake"}) {
             HttpResponse<byte[]> reply = Http.get(base.resolve(path));
             String body = new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8);
