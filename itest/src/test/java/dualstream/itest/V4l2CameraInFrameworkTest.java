@@ -80,6 +80,14 @@ class V4l2CameraInFrameworkTest {
         return properties;
     }
 
+    /** The fake camera, configured, probed and with its controls read. */
+    private CameraService fakeCameraWithControls() throws IOException {
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+        CameraService camera = awaitCamera("fake");
+        Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+        return camera;
+    }
+
     private CameraService awaitCamera(String id) {
         Await.until("camera " + id, Duration.ofSeconds(10), () -> cameraIs(id, c -> !c.info().sizes().isEmpty()));
         return camera(id);
@@ -131,9 +139,7 @@ class V4l2CameraInFrameworkTest {
 
     @Test
     void aControlSetWithActionCommandShowsInInputJson() throws Exception {
-        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
-        CameraService camera = awaitCamera("fake");
-        Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+        CameraService camera = fakeCameraWithControls();
         jakarta.json.JsonObject before = json("input_0.json");
         jakarta.json.JsonObject brightness = before.getJsonArray("controls").getValuesAs(jakarta.json.JsonObject.class)
                 .stream().filter(c -> c.getString("name").equals("Brightness")).findFirst().orElseThrow();
@@ -162,9 +168,7 @@ class V4l2CameraInFrameworkTest {
     /** What mjpg-streamer answers, Octolapse reads: 200 always, "id: -1" for every value the camera did not take. */
     @Test
     void actionCommandAnswersLikeMjpgStreamerAndStateSaysWhatWasRefused() throws Exception {
-        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
-        CameraService camera = awaitCamera("fake");
-        Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+        CameraService camera = fakeCameraWithControls();
         long refusedBefore = json("state?camera=fake").getJsonNumber("commandsRefused").longValue();
         int brightness = 0x00980900;
         int autoExposure = 0x009a0901;
@@ -241,9 +245,7 @@ class V4l2CameraInFrameworkTest {
         try {
             fake.fakecam_set("model", "reference");
             fake.fakecam_set("sizes", "640x480,1280x720,1920x1080,3264x2448");
-            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
-            CameraService camera = awaitCamera("fake");
-            Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+            CameraService camera = fakeCameraWithControls();
             jakarta.json.JsonObject ours = json("input_0.json");
             List<jakarta.json.JsonObject> theirControls = theirs.getJsonArray("controls")
                     .getValuesAs(jakarta.json.JsonObject.class);
@@ -318,9 +320,7 @@ class V4l2CameraInFrameworkTest {
         FakeCameraSwitches fake = fake();
         try {
             fake.fakecam_set("model", "c920");
-            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
-            CameraService camera = awaitCamera("fake");
-            Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+            CameraService camera = fakeCameraWithControls();
             java.util.Map<String, jakarta.json.JsonObject> ours = new java.util.HashMap<>();
             for (jakarta.json.JsonObject control : json("input_0.json").getJsonArray("controls")
                     .getValuesAs(jakarta.json.JsonObject.class)) {
@@ -380,9 +380,7 @@ class V4l2CameraInFrameworkTest {
         FakeCameraSwitches fake = fake();
         try {
             fake.fakecam_set("model", "picam");
-            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
-            CameraService camera = awaitCamera("fake");
-            Await.until("controls listed", Duration.ofSeconds(10), () -> !camera.controls().isEmpty());
+            CameraService camera = fakeCameraWithControls();
             assertThat(json("state?camera=fake").getBoolean("jpegQualityControl")).isTrue();
             HttpResponse<byte[]> reply = Http.get(base.resolve("?action=command&dest=0&plugin=0&id=1&group=3&value=80"));
             assertThat(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8).strip()).isEqualTo("1: 0");
