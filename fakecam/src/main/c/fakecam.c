@@ -1,18 +1,20 @@
 /*
  * fakecam: an emulated UVC MJPEG camera behind open/close/ioctl/mmap/munmap/poll.
  *
- * One device path (FAKECAM_DEVICE, default /dev/video0) behaves like a uvcvideo camera: several MJPEG sizes,
- * real JPEG frames (libjpeg), MMAP streaming, the EBUSY rules of videobuf2/uvcvideo, controls. Every other path and
- * fd goes to the real C library. Each open returns the read end of a real pipe that the frame thread writes a byte
+ * One device path (FAKECAM_DEVICE, default /dev/video0), and any added with fakecam_add(), behaves like a uvcvideo
+ * camera: several MJPEG sizes, real JPEG frames (libjpeg), MMAP streaming, the EBUSY rules of videobuf2/uvcvideo,
+ * controls, unplugging. A symbolic link to a device path (as in /dev/v4l/by-id) opens that device. Every other path
+ * and fd goes to the real C library. Each open returns the read end of a real pipe that the frame thread writes a byte
  * to per frame, so poll and select work natively (and, like a capture device, it is never writable). Loaded as a library (JNA) or with LD_PRELOAD under an unmodified program.
  *
  * Settings and fault switches come from FAKECAM_* environment variables at load time and from fakecam_set() at run
- * time; see apply_setting() for the keys.
+ * time; see apply_setting() for the keys; fakecam_add(), fakecam_set_on() and fakecam_get_on() for other devices.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/videodev2.h>
 #include <poll.h>
 #include <pthread.h>
@@ -45,6 +47,9 @@ static int (*real_munmap)(void *, size_t);
 static int (*real_poll)(struct pollfd *, nfds_t, int);
 static int (*real_access)(const char *, int);
 
+struct device;
+static void do_unplug(struct device *d);
+
 static void bind_real(void) {
     if (real_open) return;
     real_close = dlsym(RTLD_NEXT, "close");
@@ -71,12 +76,15 @@ struct buffer {
     struct timeval timestamp;
 };
 
+struct device;
+
 struct handle {
     int fd;                  /* the pipe's read end, handed out */
     int wfd;                 /* its write end: one byte per filled buffer */
     int nonblocking;
     unsigned generation;     /* device instance it was opened on; a replug makes old handles dead */
     int sfmt_tainted;        /* ebusy_until_reopen: S_FMT refused until closed */
+    struct device *dev;
 };
 
 struct control {
@@ -92,47 +100,62 @@ struct control {
 
 struct cached { uint8_t *jpeg; size_t len; };
 
+#define MAX_DEVICES 8
+#define MAX_CONTROLS 24
+
+/* One emulated camera. Tests add more with fakecam_add() and plug and unplug them. */
+struct device {
+    int present;             /* the slot is in use */
+    char device_path[256];
+    struct size sizes[MAX_SIZES];
+    int nsizes;
+    int offer_mjpeg, offer_jpeg, offer_yuyv;
+    int stepwise;            /* report compressed sizes as one stepwise range instead of a discrete list */
+    int quality;             /* 30: about 17 KB at 640x480, like the frames of the mjpg-streamer reference run */
+
+    struct buffer bufs[MAX_BUFS];
+    int nbufs;
+    size_t buf_length;
+    int buf_owner;           /* fd of the handle that requested buffers */
+    int streaming, stream_owner, stream_signal;
+    uint32_t sequence;
+    uint32_t cur_w, cur_h, cur_fmt;
+    uint32_t fps;
+    unsigned generation;
+    int unplugged;
+    int held;                /* unplugged until the "plug" setting, not for replug_after_ms */
+    int metadata;            /* a UVC metadata node (video-index1): no video capture */
+    int node_backed;         /* a file under FAKECAM_NODES: present while the file exists */
+    struct timespec node_checked;
+    struct timespec replug_at;
+
+    /* fault switches */
+    int strip_huffman;
+    int broken_every;
+    char broken_kind[16];
+    long unplug_after, replug_after_ms;
+    int dark_warmup;
+    int ebusy_until_reopen;
+    long stall_after, stall_ms;
+    int slow_fps;
+
+    /* counters, readable with fakecam_get() */
+    long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
+    long frames_since_streamon, frames_since_fault;
+
+    struct control controls[MAX_CONTROLS];
+    int ncontrols;
+    struct cached cache[MAX_SIZES][CACHE_FRAMES];
+    struct cached dark_cache[MAX_SIZES];
+    pthread_t frame_thread;
+    int frame_thread_started;
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static pthread_t frame_thread;
-static int frame_thread_started;
-
-static char device_path[256] = "/dev/video0";
-static struct size sizes[MAX_SIZES];
-static int nsizes;
-static int offer_mjpeg = 1, offer_yuyv = 1;
-static int stepwise;        /* report MJPEG sizes as one stepwise range instead of a discrete list */
-static int quality = 30;   /* about 17 KB at 640x480, like the frames of the mjpg-streamer reference run */
-
+static struct device devices[MAX_DEVICES];
+static char nodes_dir[256];   /* FAKECAM_NODES: every file in it is a camera, plugged while the file exists */
 static struct handle handles[MAX_FDS];
-static struct buffer bufs[MAX_BUFS];
-static int nbufs;
-static size_t buf_length;
-static int buf_owner = -1;   /* fd of the handle that requested buffers */
-static int streaming;
-static int stream_owner = -1;
-static int stream_signal = -1;
-static uint32_t sequence;
-static uint32_t cur_w = 640, cur_h = 480, cur_fmt = V4L2_PIX_FMT_MJPEG;
-static uint32_t fps = 30;
-static unsigned generation = 1;
-static int unplugged;
-static struct timespec replug_at;
-
-/* fault switches */
-static int strip_huffman;
-static int broken_every;
-static char broken_kind[16] = "mixed";
-static long unplug_after = -1;
-static long replug_after_ms = 1000;
-static int dark_warmup;
-static int ebusy_until_reopen;
-static long stall_after = -1, stall_ms;
-static int slow_fps;
-
-/* counters, readable with fakecam_get() */
-static long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
-static long frames_since_streamon, frames_since_fault;
 
 #define CLASS_FLAGS (V4L2_CTRL_FLAG_READ_ONLY | V4L2_CTRL_FLAG_WRITE_ONLY)
 
@@ -205,15 +228,12 @@ static const struct model { const char *name; struct control *controls; int coun
     MODEL("uvc", uvc_controls), MODEL("reference", reference_controls), MODEL("c920", c920_controls),
     MODEL("picam", picam_controls),
 };
-static struct control *controls = uvc_controls;
-static int ncontrols = (int) (sizeof uvc_controls / sizeof uvc_controls[0]);
-
-static int choose_model(const char *name) {
+static int choose_model(struct device *d, const char *name) {
     for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
         if (name && !strcmp(name, models[i].name)) {
-            controls = models[i].controls;
-            ncontrols = models[i].count;
-            for (int c = 0; c < ncontrols; c++) controls[c].value = controls[c].def;
+            memcpy(d->controls, models[i].controls, sizeof d->controls[0] * (size_t) models[i].count);
+            d->ncontrols = models[i].count;
+            for (int c = 0; c < d->ncontrols; c++) d->controls[c].value = d->controls[c].def;
             return 0;
         }
     }
@@ -221,80 +241,116 @@ static int choose_model(const char *name) {
 }
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cached cache[MAX_SIZES][CACHE_FRAMES];
-static struct cached dark_cache[MAX_SIZES];
 
 /* ---- settings -------------------------------------------------------------------------------------------------- */
 
-static void parse_sizes(const char *text) {
-    nsizes = 0;
+static void parse_sizes(struct device *d, const char *text) {
+    d->nsizes = 0;
     const char *p = text;
-    while (*p && nsizes < MAX_SIZES) {
+    while (*p && d->nsizes < MAX_SIZES) {
         unsigned w, h;
         int n;
         if (sscanf(p, "%ux%u%n", &w, &h, &n) != 2) break;
-        sizes[nsizes].w = w;
-        sizes[nsizes].h = h;
-        nsizes++;
+        d->sizes[d->nsizes].w = w;
+        d->sizes[d->nsizes].h = h;
+        d->nsizes++;
         p += n;
         while (*p == ',' || *p == ' ') p++;
     }
 }
 
-static void free_caches(void) {
+static void free_caches(struct device *d) {
     pthread_mutex_lock(&cache_lock);
     for (int s = 0; s < MAX_SIZES; s++) {
         for (int i = 0; i < CACHE_FRAMES; i++) {
-            free(cache[s][i].jpeg);
-            cache[s][i].jpeg = NULL;
+            free(d->cache[s][i].jpeg);
+            d->cache[s][i].jpeg = NULL;
         }
-        free(dark_cache[s].jpeg);
-        dark_cache[s].jpeg = NULL;
+        free(d->dark_cache[s].jpeg);
+        d->dark_cache[s].jpeg = NULL;
     }
     pthread_mutex_unlock(&cache_lock);
 }
 
-/* Keys: device, sizes, formats (mjpeg,yuyv | yuyv), quality, fps, strip_huffman, broken_every, broken_kind
- * (truncate|garbage|error|tiny|mixed), unplug_after (frames), replug_after_ms, dark_warmup (frames after each
- * STREAMON), ebusy_until_reopen, stall_after (frames), stall_ms, slow_fps, stepwise, model (uvc|reference|c920|picam,
- * values back to their defaults), reset. Called with the lock held. */
-static int apply_setting(const char *key, const char *value) {
+/* Keys: device (its path), sizes, formats (any of mjpeg, jpeg (V4L2_PIX_FMT_JPEG), yuyv), quality, fps,
+ * strip_huffman, broken_every, broken_kind (truncate|garbage|error|tiny|mixed), unplug_after (frames),
+ * replug_after_ms, unplug (now, until plug), plug, dark_warmup (frames after each STREAMON), ebusy_until_reopen,
+ * stall_after (frames), stall_ms, slow_fps, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
+ * defaults), reset. Called with the lock held. */
+static int has_word(const char *list, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n) {
+        if ((p == list || p[-1] == ',' || p[-1] == ' ') && (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) return 1;
+    }
+    return 0;
+}
+
+static int apply_setting(struct device *d, const char *key, const char *value) {
     long v = value ? strtol(value, NULL, 10) : 0;
-    if (!strcmp(key, "device")) snprintf(device_path, sizeof device_path, "%s", value);
-    else if (!strcmp(key, "sizes")) { parse_sizes(value); free_caches(); }
-    else if (!strcmp(key, "formats")) { offer_mjpeg = strstr(value, "mjpeg") != NULL; offer_yuyv = strstr(value, "yuyv") != NULL; }
-    else if (!strcmp(key, "quality")) { quality = (int) v; free_caches(); }
-    else if (!strcmp(key, "fps")) fps = v > 0 ? (uint32_t) v : 30;
-    else if (!strcmp(key, "strip_huffman")) strip_huffman = (int) v;
-    else if (!strcmp(key, "broken_every")) broken_every = (int) v;
-    else if (!strcmp(key, "broken_kind")) snprintf(broken_kind, sizeof broken_kind, "%s", value);
-    else if (!strcmp(key, "unplug_after")) { unplug_after = v; frames_since_fault = 0; }
-    else if (!strcmp(key, "replug_after_ms")) replug_after_ms = v;
-    else if (!strcmp(key, "dark_warmup")) dark_warmup = (int) v;
-    else if (!strcmp(key, "ebusy_until_reopen")) ebusy_until_reopen = (int) v;
-    else if (!strcmp(key, "stall_after")) { stall_after = v; frames_since_fault = 0; }
-    else if (!strcmp(key, "stall_ms")) stall_ms = v;
-    else if (!strcmp(key, "slow_fps")) slow_fps = (int) v;
-    else if (!strcmp(key, "stepwise")) stepwise = (int) v;
-    else if (!strcmp(key, "model")) return choose_model(value);
+    if (!strcmp(key, "device")) snprintf(d->device_path, sizeof d->device_path, "%s", value);
+    else if (!strcmp(key, "sizes")) { parse_sizes(d, value); free_caches(d); }
+    else if (!strcmp(key, "formats")) {
+        d->offer_mjpeg = has_word(value, "mjpeg");
+        d->offer_jpeg = has_word(value, "jpeg");
+        d->offer_yuyv = has_word(value, "yuyv");
+        d->cur_fmt = d->offer_mjpeg ? V4L2_PIX_FMT_MJPEG : d->offer_jpeg ? V4L2_PIX_FMT_JPEG : V4L2_PIX_FMT_YUYV;
+    }
+    else if (!strcmp(key, "quality")) { d->quality = (int) v; free_caches(d); }
+    else if (!strcmp(key, "fps")) d->fps = v > 0 ? (uint32_t) v : 30;
+    else if (!strcmp(key, "strip_huffman")) d->strip_huffman = (int) v;
+    else if (!strcmp(key, "broken_every")) d->broken_every = (int) v;
+    else if (!strcmp(key, "broken_kind")) snprintf(d->broken_kind, sizeof d->broken_kind, "%s", value);
+    else if (!strcmp(key, "unplug_after")) { d->unplug_after = v; d->frames_since_fault = 0; }
+    else if (!strcmp(key, "replug_after_ms")) d->replug_after_ms = v;
+    else if (!strcmp(key, "unplug")) { if (!d->unplugged) do_unplug(d); d->held = 1; }
+    else if (!strcmp(key, "plug")) { d->unplugged = d->held = 0; d->frames_since_fault = 0; }
+    else if (!strcmp(key, "dark_warmup")) d->dark_warmup = (int) v;
+    else if (!strcmp(key, "ebusy_until_reopen")) d->ebusy_until_reopen = (int) v;
+    else if (!strcmp(key, "stall_after")) { d->stall_after = v; d->frames_since_fault = 0; }
+    else if (!strcmp(key, "stall_ms")) d->stall_ms = v;
+    else if (!strcmp(key, "slow_fps")) d->slow_fps = (int) v;
+    else if (!strcmp(key, "stepwise")) d->stepwise = (int) v;
+    else if (!strcmp(key, "metadata")) d->metadata = (int) v;
+    else if (!strcmp(key, "model")) return choose_model(d, value);
     else if (!strcmp(key, "reset")) {
-        strip_huffman = broken_every = dark_warmup = ebusy_until_reopen = slow_fps = stepwise = 0;
-        unplug_after = stall_after = -1;
-        stall_ms = 0;
-        replug_after_ms = 1000;
-        snprintf(broken_kind, sizeof broken_kind, "mixed");
-        choose_model("uvc");
-        offer_mjpeg = offer_yuyv = 1;
-        fps = 30;
-        unplugged = 0;
-        stat_opens = stat_closes = stat_streamons = stat_sfmts = stat_frames = stat_ebusy = stat_dropped = 0;
+        d->strip_huffman = d->broken_every = d->dark_warmup = d->ebusy_until_reopen = d->slow_fps = d->stepwise = 0;
+        d->unplug_after = d->stall_after = -1;
+        d->stall_ms = 0;
+        d->replug_after_ms = 1000;
+        snprintf(d->broken_kind, sizeof d->broken_kind, "mixed");
+        choose_model(d, "uvc");
+        d->offer_mjpeg = d->offer_yuyv = 1;
+        d->offer_jpeg = d->metadata = 0;
+        d->cur_fmt = V4L2_PIX_FMT_MJPEG;
+        d->fps = 30;
+        d->unplugged = d->held = 0;
+        d->stat_opens = d->stat_closes = d->stat_streamons = d->stat_sfmts = d->stat_frames = d->stat_ebusy = 0;
+        d->stat_dropped = 0;
     } else return -1;
     return 0;
 }
 
+static void device_init(struct device *d, const char *path) {
+    int thread_started = d->frame_thread_started;   /* a reused slot keeps its frame thread */
+    pthread_t thread = d->frame_thread;
+    if (d->present) free_caches(d);
+    memset(d, 0, sizeof *d);
+    d->frame_thread_started = thread_started;
+    d->frame_thread = thread;
+    d->present = 1;
+    snprintf(d->device_path, sizeof d->device_path, "%s", path);
+    parse_sizes(d, "640x480,320x240,800x600,1280x720,1920x1080,2592x1944,3264x2448");
+    d->quality = 30;
+    d->buf_owner = d->stream_owner = d->stream_signal = -1;
+    d->cur_w = 640;
+    d->cur_h = 480;
+    d->generation = 1;
+    apply_setting(d, "reset", "");
+}
+
 __attribute__((constructor)) static void init(void) {
     bind_real();
-    parse_sizes("640x480,320x240,800x600,1280x720,1920x1080,2592x1944,3264x2448");
+    device_init(&devices[0], "/dev/video0");
     static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
         "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
         "stall_ms", "slow_fps", "stepwise", "model"};
@@ -303,44 +359,143 @@ __attribute__((constructor)) static void init(void) {
         snprintf(name, sizeof name, "FAKECAM_%s", keys[i]);
         for (char *c = name; *c; c++) if (*c >= 'a' && *c <= 'z') *c -= 32;
         const char *value = getenv(name);
-        if (value) apply_setting(keys[i], value);
+        if (value) apply_setting(&devices[0], keys[i], value);
     }
+    const char *nodes = getenv("FAKECAM_NODES");
+    if (nodes && *nodes && !realpath(nodes, nodes_dir)) nodes_dir[0] = 0;
     for (int i = 0; i < MAX_FDS; i++) handles[i].fd = handles[i].wfd = -1;
 }
 
-EXPORT int fakecam_set(const char *key, const char *value) {
+static int has_handles(const struct device *d) {
+    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd >= 0 && handles[i].dev == d) return 1;
+    return 0;
+}
+
+/* A file that appeared under FAKECAM_NODES: a camera just plugged in. Its lines of key=value are its settings.
+ * Takes a free slot, or one whose node is gone and which nobody holds open. Called with the lock held. */
+static struct device *add_node(const char *real) {
+    struct device *d = NULL;
+    for (int i = 0; i < MAX_DEVICES && !d; i++) if (!devices[i].present) d = &devices[i];
+    for (int i = 0; i < MAX_DEVICES && !d; i++) {
+        if (devices[i].node_backed && devices[i].unplugged && !has_handles(&devices[i])) d = &devices[i];
+    }
+    if (!d) return NULL;
+    device_init(d, real);
+    d->node_backed = 1;
+    int fd = real_open(real, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char text[1024];
+        ssize_t n = read(fd, text, sizeof text - 1);
+        real_close(fd);
+        text[n > 0 ? n : 0] = 0;
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+            char *eq = strchr(line, '=');
+            if (eq) { *eq = 0; apply_setting(d, line, eq + 1); }
+        }
+    }
+    return d;
+}
+
+/* The device at this path exactly (its name in the settings); called with the lock held. */
+static struct device *device_named(const char *path) {
+    for (int i = 0; i < MAX_DEVICES; i++) {
+        if (devices[i].present && !strcmp(devices[i].device_path, path)) return &devices[i];
+    }
+    return NULL;
+}
+
+/* The device a path opens: its own name, or a symbolic link to it (/dev/v4l/by-id/...), as the kernel resolves it.
+ * Called without the lock: resolving touches the file system. Returns the device's slot, or -1. */
+static int device_for_path(const char *path) {
+    char resolved[PATH_MAX];
+    const char *real = realpath(path, resolved);
     pthread_mutex_lock(&lock);
-    int r = apply_setting(key, value);
+    size_t dirlen = strlen(nodes_dir);
+    struct device *d = device_named(path);
+    if (!d && real) d = device_named(real);
+    if (!d && real && dirlen && !strncmp(real, nodes_dir, dirlen) && real[dirlen] == '/') d = add_node(real);
+    pthread_mutex_unlock(&lock);
+    return d ? (int) (d - devices) : -1;
+}
+
+/* Settings of the first device (FAKECAM_DEVICE, /dev/video0 unless set); "nodes" sets FAKECAM_NODES. */
+EXPORT int fakecam_set(const char *key, const char *value) {
+    if (!strcmp(key, "nodes")) {
+        char resolved[PATH_MAX];
+        if (!realpath(value, resolved) || strlen(resolved) >= sizeof nodes_dir) return -1;
+        pthread_mutex_lock(&lock);
+        memcpy(nodes_dir, resolved, strlen(resolved) + 1);
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    pthread_mutex_lock(&lock);
+    int r = apply_setting(&devices[0], key, value);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&lock);
     return r;
 }
 
+/* Another device at this path, with the default settings. Returns -1 if the path is taken or all slots are. */
+EXPORT int fakecam_add(const char *path) {
+    pthread_mutex_lock(&lock);
+    int r = -1;
+    if (!device_named(path)) {
+        for (int i = 0; i < MAX_DEVICES && r < 0; i++) {
+            if (!devices[i].present) { device_init(&devices[i], path); r = 0; }
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+/* Settings of the device at this path; -1 if there is none. */
+EXPORT int fakecam_set_on(const char *path, const char *key, const char *value) {
+    pthread_mutex_lock(&lock);
+    struct device *d = device_named(path);
+    int r = d ? apply_setting(d, key, value) : -1;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+static long counter(struct device *d, const char *key) {
+    long r = -1;
+    if (!strcmp(key, "opens")) r = d->stat_opens;
+    else if (!strcmp(key, "closes")) r = d->stat_closes;
+    else if (!strcmp(key, "open_fds")) { r = 0; for (int i = 0; i < MAX_FDS; i++) r += handles[i].fd >= 0 && handles[i].dev == d; }
+    else if (!strcmp(key, "streamons")) r = d->stat_streamons;
+    else if (!strcmp(key, "streaming")) r = d->streaming;
+    else if (!strcmp(key, "sfmts")) r = d->stat_sfmts;
+    else if (!strcmp(key, "frames")) r = d->stat_frames;
+    else if (!strcmp(key, "dropped")) r = d->stat_dropped;
+    else if (!strcmp(key, "ebusy")) r = d->stat_ebusy;
+    else if (!strcmp(key, "unplugged")) r = d->unplugged;
+    else if (!strcmp(key, "mapped")) { r = 0; for (int i = 0; i < d->nbufs; i++) r += d->bufs[i].mapped; }
+    else if (!strcmp(key, "buffers")) r = d->nbufs;
+    else if (!strcmp(key, "width")) r = d->cur_w;
+    else if (!strcmp(key, "height")) r = d->cur_h;
+    return r;
+}
+
 EXPORT long fakecam_get(const char *key) {
     pthread_mutex_lock(&lock);
-    long r = -1;
-    if (!strcmp(key, "opens")) r = stat_opens;
-    else if (!strcmp(key, "closes")) r = stat_closes;
-    else if (!strcmp(key, "open_fds")) { r = 0; for (int i = 0; i < MAX_FDS; i++) r += handles[i].fd >= 0; }
-    else if (!strcmp(key, "streamons")) r = stat_streamons;
-    else if (!strcmp(key, "streaming")) r = streaming;
-    else if (!strcmp(key, "sfmts")) r = stat_sfmts;
-    else if (!strcmp(key, "frames")) r = stat_frames;
-    else if (!strcmp(key, "dropped")) r = stat_dropped;
-    else if (!strcmp(key, "ebusy")) r = stat_ebusy;
-    else if (!strcmp(key, "unplugged")) r = unplugged;
-    else if (!strcmp(key, "mapped")) { r = 0; for (int i = 0; i < nbufs; i++) r += bufs[i].mapped; }
-    else if (!strcmp(key, "buffers")) r = nbufs;
-    else if (!strcmp(key, "width")) r = cur_w;
-    else if (!strcmp(key, "height")) r = cur_h;
+    long r = counter(&devices[0], key);
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+EXPORT long fakecam_get_on(const char *path, const char *key) {
+    pthread_mutex_lock(&lock);
+    struct device *d = device_named(path);
+    long r = d ? counter(d, key) : -1;
     pthread_mutex_unlock(&lock);
     return r;
 }
 
 /* ---- JPEG frames ----------------------------------------------------------------------------------------------- */
 
-static int size_index(uint32_t w, uint32_t h) {
-    for (int i = 0; i < nsizes; i++) if (sizes[i].w == w && sizes[i].h == h) return i;
+static int size_index(struct device *d, uint32_t w, uint32_t h) {
+    for (int i = 0; i < d->nsizes; i++) if (d->sizes[i].w == w && d->sizes[i].h == h) return i;
     return -1;
 }
 
@@ -350,7 +505,7 @@ static uint32_t hash(uint32_t x) {
 }
 
 /* A moving picture with some texture, so that frames compress like a real scene (about 17 KB at 640x480). */
-static void encode(uint32_t w, uint32_t h, int frame, int dark, struct cached *out) {
+static void encode(int quality, uint32_t w, uint32_t h, int frame, int dark, struct cached *out) {
     uint8_t *rgb = malloc((size_t) w * h * 3);
     uint32_t bar = (uint32_t) ((uint64_t) frame * w / CACHE_FRAMES);
     for (uint32_t y = 0; y < h; y++) {
@@ -393,13 +548,17 @@ static void encode(uint32_t w, uint32_t h, int frame, int dark, struct cached *o
 }
 
 /* Encoding a large frame takes a while: the frame thread does it ahead of time, outside the device lock. */
-static struct cached *frame_for(uint32_t w, uint32_t h, uint32_t seq, int dark) {
+static int compressed(uint32_t fmt) {
+    return fmt == V4L2_PIX_FMT_MJPEG || fmt == V4L2_PIX_FMT_JPEG;
+}
+
+static struct cached *frame_for(struct device *d, uint32_t w, uint32_t h, uint32_t seq, int dark) {
     pthread_mutex_lock(&cache_lock);
-    int s = size_index(w, h);
+    int s = size_index(d, w, h);
     struct cached *c = NULL;
     if (s >= 0) {
-        c = dark ? &dark_cache[s] : &cache[s][seq % CACHE_FRAMES];
-        if (!c->jpeg) encode(w, h, dark ? 0 : (int) (seq % CACHE_FRAMES), dark, c);
+        c = dark ? &d->dark_cache[s] : &d->cache[s][seq % CACHE_FRAMES];
+        if (!c->jpeg) encode(d->quality, w, h, dark ? 0 : (int) (seq % CACHE_FRAMES), dark, c);
     }
     pthread_mutex_unlock(&cache_lock);
     return c;
@@ -407,9 +566,9 @@ static struct cached *frame_for(uint32_t w, uint32_t h, uint32_t seq, int dark) 
 
 /* Copies the JPEG into dst: SOI, a COM segment naming the frame, then the rest without DHT if stripping.
  * Returns the bytes written; if dst is too small the frame is cut short (the caller flags it). */
-static size_t render(uint8_t *dst, size_t cap, const struct cached *c, uint32_t seq, int dark, int *cut) {
+static size_t render(struct device *d, uint8_t *dst, size_t cap, const struct cached *c, uint32_t seq, int dark, int *cut) {
     char note[96];
-    int notelen = snprintf(note, sizeof note, "fakecam seq=%u size=%ux%u dark=%d", seq, cur_w, cur_h, dark);
+    int notelen = snprintf(note, sizeof note, "fakecam seq=%u size=%ux%u dark=%d", seq, d->cur_w, d->cur_h, dark);
     uint8_t head[128];
     size_t n = 0;
     head[n++] = 0xFF; head[n++] = 0xD8;
@@ -425,7 +584,7 @@ static size_t render(uint8_t *dst, size_t cap, const struct cached *c, uint32_t 
     const uint8_t *j = c->jpeg;
     while (i + 4 <= c->len && j[i] == 0xFF && j[i + 1] != 0xDA) {
         size_t seglen = 2 + ((size_t) j[i + 2] << 8 | j[i + 3]);
-        if (!(strip_huffman && j[i + 1] == 0xC4)) EMIT(j + i, seglen);
+        if (!(d->strip_huffman && j[i + 1] == 0xC4)) EMIT(j + i, seglen);
         i += seglen;
     }
     EMIT(j + i, c->len - i);
@@ -453,37 +612,37 @@ static void signal_fd(int wfd) {
     if (write(wfd, &one, 1) < 0) { /* pipe full: the reader is far behind, nothing to add */ }
 }
 
-static void do_unplug(void) {
-    unplugged = 1;
-    generation++;
-    streaming = 0;
-    clock_gettime(CLOCK_MONOTONIC, &replug_at);
-    add_ms(&replug_at, replug_after_ms);
-    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd >= 0) signal_fd(handles[i].wfd);
+static void do_unplug(struct device *d) {
+    d->unplugged = 1;
+    d->generation++;
+    d->streaming = 0;
+    clock_gettime(CLOCK_MONOTONIC, &d->replug_at);
+    add_ms(&d->replug_at, d->replug_after_ms);
+    for (int i = 0; i < MAX_FDS; i++) if (handles[i].fd >= 0 && handles[i].dev == d) signal_fd(handles[i].wfd);
 }
 
-static void fill_one(void) {
-    frames_since_streamon++;
-    frames_since_fault++;
-    uint32_t seq = sequence++;
+static void fill_one(struct device *d) {
+    d->frames_since_streamon++;
+    d->frames_since_fault++;
+    uint32_t seq = d->sequence++;
     int b = -1;
-    for (int i = 0; i < nbufs; i++) if (bufs[i].queued) { b = i; break; }
-    if (b < 0) { stat_dropped++; return; }   /* no buffer: the frame is lost, as in a real driver */
-    struct buffer *buf = &bufs[b];
-    int dark = frames_since_streamon <= dark_warmup;
+    for (int i = 0; i < d->nbufs; i++) if (d->bufs[i].queued) { b = i; break; }
+    if (b < 0) { d->stat_dropped++; return; }   /* no buffer: the frame is lost, as in a real driver */
+    struct buffer *buf = &d->bufs[b];
+    int dark = d->frames_since_streamon <= d->dark_warmup;
     int cut = 0;
-    struct cached *c = cur_fmt == V4L2_PIX_FMT_MJPEG ? frame_for(cur_w, cur_h, seq, dark) : NULL;
+    struct cached *c = compressed(d->cur_fmt) ? frame_for(d, d->cur_w, d->cur_h, seq, dark) : NULL;
     if (c) {
-        buf->bytesused = (uint32_t) render(buf->mem, buf->length, c, seq, dark, &cut);
+        buf->bytesused = (uint32_t) render(d, buf->mem, buf->length, c, seq, dark, &cut);
     } else {
         memset(buf->mem, 0x80, buf->length);
         buf->bytesused = (uint32_t) buf->length;
     }
     buf->flags = V4L2_BUF_FLAG_MAPPED | V4L2_BUF_FLAG_DONE | V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
     if (cut) buf->flags |= V4L2_BUF_FLAG_ERROR;
-    if (broken_every > 0 && seq % (uint32_t) broken_every == (uint32_t) broken_every - 1) {
+    if (d->broken_every > 0 && seq % (uint32_t) d->broken_every == (uint32_t) d->broken_every - 1) {
         static const char *kinds[] = {"truncate", "garbage", "error", "tiny"};
-        const char *kind = strcmp(broken_kind, "mixed") ? broken_kind : kinds[(seq / (uint32_t) broken_every) % 4];
+        const char *kind = strcmp(d->broken_kind, "mixed") ? d->broken_kind : kinds[(seq / (uint32_t) d->broken_every) % 4];
         if (!strcmp(kind, "truncate")) buf->bytesused /= 2;
         else if (!strcmp(kind, "garbage")) for (uint32_t k = 0; k < buf->bytesused; k++) buf->mem[k] = (uint8_t) hash(k + seq);
         else if (!strcmp(kind, "error")) { buf->flags |= V4L2_BUF_FLAG_ERROR; buf->bytesused /= 3; }
@@ -496,54 +655,93 @@ static void fill_one(void) {
     buf->sequence = seq;
     buf->queued = 0;
     buf->done = 1;
-    stat_frames++;
-    signal_fd(stream_signal);
+    d->stat_frames++;
+    signal_fd(d->stream_signal);
     pthread_cond_broadcast(&wake);
 }
 
+/* A node's file removed is the camera unplugged; the file back, the camera back. Checked at most every 50 ms;
+ * called with the lock held. */
+static void follow_node(struct device *d) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (ms_between(&d->node_checked, &now) < 50) return;
+    d->node_checked = now;
+    char path[sizeof d->device_path];
+    memcpy(path, d->device_path, sizeof path);
+    pthread_mutex_unlock(&lock);
+    int exists = real_access(path, F_OK) == 0;
+    pthread_mutex_lock(&lock);
+    if (strcmp(path, d->device_path)) return;
+    if (!exists && !d->unplugged) { do_unplug(d); d->held = 1; }
+    else if (exists && d->unplugged && d->held) { d->unplugged = d->held = 0; d->frames_since_fault = 0; }
+}
+
 static void *frame_loop(void *arg) {
-    (void) arg;
+    struct device *d = arg;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     pthread_mutex_lock(&lock);
     for (;;) {
-        if (unplugged) {
+        if (d->node_backed) follow_node(d);
+        if (d->unplugged && d->held) {
+            if (d->node_backed) {
+                struct timespec soon;
+                clock_gettime(CLOCK_REALTIME, &soon);
+                add_ms(&soon, 50);
+                pthread_cond_timedwait(&wake, &lock, &soon);
+                continue;
+            }
+            pthread_cond_wait(&wake, &lock);
+            continue;
+        }
+        if (d->unplugged) {
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            if (ms_between(&now, &replug_at) <= 0) {
-                unplugged = 0;
-                frames_since_fault = 0;
-                unplug_after = -1;
+            if (ms_between(&now, &d->replug_at) <= 0) {
+                d->unplugged = 0;
+                d->frames_since_fault = 0;
+                d->unplug_after = -1;
             } else {
-                pthread_cond_timedwait(&wake, &lock, &replug_at);
+                struct timespec until;   /* the condition variable waits on the real-time clock */
+                clock_gettime(CLOCK_REALTIME, &until);
+                add_ms(&until, ms_between(&now, &d->replug_at));
+                pthread_cond_timedwait(&wake, &lock, &until);
                 continue;
             }
         }
-        if (!streaming) {
-            pthread_cond_wait(&wake, &lock);
+        if (!d->streaming) {
+            if (d->node_backed) {
+                struct timespec soon;
+                clock_gettime(CLOCK_REALTIME, &soon);
+                add_ms(&soon, 50);
+                pthread_cond_timedwait(&wake, &lock, &soon);
+            } else {
+                pthread_cond_wait(&wake, &lock);
+            }
             clock_gettime(CLOCK_MONOTONIC, &next);
             continue;
         }
-        uint32_t rate = slow_fps > 0 ? (uint32_t) slow_fps : fps;
+        uint32_t rate = d->slow_fps > 0 ? (uint32_t) d->slow_fps : d->fps;
         long period_ns = 1000000000L / (rate ? rate : 1);
         next.tv_nsec += period_ns;
         while (next.tv_nsec >= 1000000000) { next.tv_sec++; next.tv_nsec -= 1000000000; }
-        if (stall_after >= 0 && frames_since_fault == stall_after) {
-            add_ms(&next, stall_ms);
-            stall_after = -1;
+        if (d->stall_after >= 0 && d->frames_since_fault == d->stall_after) {
+            add_ms(&next, d->stall_ms);
+            d->stall_after = -1;
         }
-        uint32_t w = cur_w, h = cur_h, seq = sequence;
-        int dark = frames_since_streamon + 1 <= dark_warmup, mjpeg = cur_fmt == V4L2_PIX_FMT_MJPEG;
+        uint32_t w = d->cur_w, h = d->cur_h, seq = d->sequence;
+        int dark = d->frames_since_streamon + 1 <= d->dark_warmup, mjpeg = compressed(d->cur_fmt);
         pthread_mutex_unlock(&lock);
-        if (mjpeg) frame_for(w, h, seq, dark);
+        if (mjpeg) frame_for(d, w, h, seq, dark);
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
         pthread_mutex_lock(&lock);
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (ms_between(&next, &now) > 1000) next = now;   /* fell far behind: do not burst */
-        if (!streaming || unplugged) continue;
-        fill_one();
-        if (unplug_after >= 0 && frames_since_fault >= unplug_after) do_unplug();
+        if (!d->streaming || d->unplugged) continue;
+        fill_one(d);
+        if (d->unplug_after >= 0 && d->frames_since_fault >= d->unplug_after) do_unplug(d);
     }
     return NULL;
 }
@@ -561,10 +759,12 @@ EXPORT int open(const char *path, int flags, ...) {
         mode = va_arg(ap, mode_t);
         va_end(ap);
     }
-    if (strcmp(path, device_path)) return real_open(path, flags, mode);
+    int slot = device_for_path(path);
+    if (slot < 0) return real_open(path, flags, mode);
     pthread_mutex_lock(&lock);
+    struct device *d = &devices[slot];
     int r;
-    if (unplugged) {
+    if (d->unplugged) {
         r = fail(ENOENT);
     } else {
         struct handle *h = NULL;
@@ -578,15 +778,16 @@ EXPORT int open(const char *path, int flags, ...) {
             h->fd = fd;
             h->wfd = ends[1];
             h->nonblocking = (flags & O_NONBLOCK) != 0;
-            h->generation = generation;
+            h->generation = d->generation;
+            h->dev = d;
             h->sfmt_tainted = 0;
-            stat_opens++;
+            d->stat_opens++;
             errno = 0;
-            if (!frame_thread_started) {
-                pthread_create(&frame_thread, NULL, frame_loop, NULL);
-                pthread_setname_np(frame_thread, "fakecam-frames"); /* tests count these: never two */
-                pthread_detach(frame_thread);
-                frame_thread_started = 1;
+            if (!d->frame_thread_started) {
+                pthread_create(&d->frame_thread, NULL, frame_loop, d);
+                pthread_setname_np(d->frame_thread, "fakecam-frames"); /* tests count these: one per device */
+                pthread_detach(d->frame_thread);
+                d->frame_thread_started = 1;
             }
             r = fd;
         }
@@ -599,20 +800,22 @@ EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")
 /* Programs such as ustreamer check the device node with access() before opening it. */
 EXPORT int access(const char *path, int mode) {
     bind_real();
-    if (strcmp(path, device_path)) return real_access(path, mode);
+    int slot = device_for_path(path);
+    if (slot < 0) return real_access(path, mode);
     pthread_mutex_lock(&lock);
-    int gone = unplugged;
+    struct device *d = &devices[slot];
+    int gone = d->unplugged;
     pthread_mutex_unlock(&lock);
     return gone ? fail(ENOENT) : 0;
 }
 
-static void release_buffers(void) {
-    for (int i = 0; i < nbufs; i++) {
-        if (!bufs[i].mapped) real_munmap(bufs[i].mem, bufs[i].length);
-        bufs[i].mem = NULL;
+static void release_buffers(struct device *d) {
+    for (int i = 0; i < d->nbufs; i++) {
+        if (!d->bufs[i].mapped) real_munmap(d->bufs[i].mem, d->bufs[i].length);
+        d->bufs[i].mem = NULL;
     }
-    nbufs = 0;
-    buf_owner = -1;
+    d->nbufs = 0;
+    d->buf_owner = -1;
 }
 
 EXPORT int close(int fd) {
@@ -620,66 +823,69 @@ EXPORT int close(int fd) {
     pthread_mutex_lock(&lock);
     struct handle *h = find_handle(fd);
     if (h) {
-        if (stream_owner == fd) { streaming = 0; stream_owner = -1; stream_signal = -1; }
-        if (buf_owner == fd) release_buffers();
+        struct device *d = h->dev;
+        if (d->stream_owner == fd) { d->streaming = 0; d->stream_owner = -1; d->stream_signal = -1; }
+        if (d->buf_owner == fd) release_buffers(d);
         real_close(h->wfd);
         h->fd = -1;
         h->wfd = -1;
-        stat_closes++;
+        d->stat_closes++;
     }
     pthread_mutex_unlock(&lock);
     return real_close(fd);
 }
 
-static void fill_format(struct v4l2_format *f) {
+static void fill_format(struct device *d, struct v4l2_format *f) {
     memset(&f->fmt.pix, 0, sizeof f->fmt.pix);
-    f->fmt.pix.width = cur_w;
-    f->fmt.pix.height = cur_h;
-    f->fmt.pix.pixelformat = cur_fmt;
+    f->fmt.pix.width = d->cur_w;
+    f->fmt.pix.height = d->cur_h;
+    f->fmt.pix.pixelformat = d->cur_fmt;
     f->fmt.pix.field = V4L2_FIELD_NONE;
-    f->fmt.pix.bytesperline = cur_fmt == V4L2_PIX_FMT_YUYV ? cur_w * 2 : 0;
-    f->fmt.pix.sizeimage = cur_w * cur_h * 2;
+    f->fmt.pix.bytesperline = d->cur_fmt == V4L2_PIX_FMT_YUYV ? d->cur_w * 2 : 0;
+    f->fmt.pix.sizeimage = d->cur_w * d->cur_h * 2;
     f->fmt.pix.colorspace = V4L2_COLORSPACE_SRGB;
 }
 
-static int format_offered(uint32_t fmt) {
-    return (fmt == V4L2_PIX_FMT_MJPEG && offer_mjpeg) || (fmt == V4L2_PIX_FMT_YUYV && offer_yuyv);
+static int format_offered(struct device *d, uint32_t fmt) {
+    return (fmt == V4L2_PIX_FMT_MJPEG && d->offer_mjpeg) || (fmt == V4L2_PIX_FMT_JPEG && d->offer_jpeg)
+        || (fmt == V4L2_PIX_FMT_YUYV && d->offer_yuyv);
 }
 
-static int sizes_for(uint32_t fmt, struct size *out) {
-    if (fmt == V4L2_PIX_FMT_MJPEG) { memcpy(out, sizes, sizeof sizes); return nsizes; }
+static int sizes_for(struct device *d, uint32_t fmt, struct size *out) {
+    if (compressed(fmt)) { memcpy(out, d->sizes, sizeof d->sizes); return d->nsizes; }
     out[0] = (struct size) {640, 480};
     out[1] = (struct size) {320, 240};
     return 2;
 }
 
 /* uvcvideo's choice of the closest frame size. */
-static void snap(uint32_t fmt, uint32_t *w, uint32_t *h) {
+static void snap(struct device *d, uint32_t fmt, uint32_t *w, uint32_t *h) {
     struct size list[MAX_SIZES];
-    int n = sizes_for(fmt, list);
+    int n = sizes_for(d, fmt, list);
     uint64_t best = UINT64_MAX;
     struct size chosen = list[0];
     for (int i = 0; i < n; i++) {
         uint64_t mw = list[i].w < *w ? list[i].w : *w, mh = list[i].h < *h ? list[i].h : *h;
-        uint64_t d = (uint64_t) list[i].w * list[i].h + (uint64_t) *w * *h - 2 * mw * mh;
-        if (d < best) { best = d; chosen = list[i]; }
+        uint64_t dist = (uint64_t) list[i].w * list[i].h + (uint64_t) *w * *h - 2 * mw * mh;
+        if (dist < best) { best = dist; chosen = list[i]; }
     }
     *w = chosen.w;
     *h = chosen.h;
 }
 
-static struct control *find_control(uint32_t id) {
-    for (int i = 0; i < ncontrols; i++) if (controls[i].id == id) return &controls[i];
+static struct control *find_control(struct device *d, uint32_t id) {
+    for (int i = 0; i < d->ncontrols; i++) if (d->controls[i].id == id) return &d->controls[i];
     return NULL;
 }
 
-static int inactive(const struct control *c) {
-    const struct control *master = c->master ? find_control(c->master) : NULL;
+static int inactive(struct device *d, const struct control *c) {
+    const struct control *master = c->master ? find_control(d, c->master) : NULL;
     return master && master->value != c->manual;
 }
 
 static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
-    if (h->generation != generation || unplugged) return fail(ENODEV);
+    struct device *d = h->dev;
+    if (h->generation != d->generation || d->unplugged) return fail(ENODEV);
     switch (request) {
     case VIDIOC_QUERYCAP: {
         struct v4l2_capability *c = arg;
@@ -688,33 +894,35 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         snprintf((char *) c->card, sizeof c->card, "Fake Camera (dualstream)");
         snprintf((char *) c->bus_info, sizeof c->bus_info, "usb-fakecam-1");
         c->version = (6 << 16) | (1 << 8);
-        c->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
+        c->device_caps = (d->metadata ? V4L2_CAP_META_CAPTURE : V4L2_CAP_VIDEO_CAPTURE) | V4L2_CAP_STREAMING;
         c->capabilities = c->device_caps | V4L2_CAP_DEVICE_CAPS;
         return 0;
     }
     case VIDIOC_ENUM_FMT: {
-        struct v4l2_fmtdesc *d = arg;
-        if (d->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-        uint32_t list[2];
+        struct v4l2_fmtdesc *desc = arg;
+        if (desc->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || d->metadata) return fail(EINVAL);
+        uint32_t list[3];
         int n = 0;
-        if (offer_mjpeg) list[n++] = V4L2_PIX_FMT_MJPEG;
-        if (offer_yuyv) list[n++] = V4L2_PIX_FMT_YUYV;
-        if (d->index >= (uint32_t) n) return fail(EINVAL);
-        uint32_t index = d->index;
-        memset(d, 0, sizeof *d);
-        d->index = index;
-        d->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-        d->pixelformat = list[index];
-        d->flags = list[index] == V4L2_PIX_FMT_MJPEG ? V4L2_FMT_FLAG_COMPRESSED : 0;
-        snprintf((char *) d->description, sizeof d->description, "%s",
-                 list[index] == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG" : "YUYV 4:2:2");
+        if (d->offer_mjpeg) list[n++] = V4L2_PIX_FMT_MJPEG;
+        if (d->offer_jpeg) list[n++] = V4L2_PIX_FMT_JPEG;
+        if (d->offer_yuyv) list[n++] = V4L2_PIX_FMT_YUYV;
+        if (desc->index >= (uint32_t) n) return fail(EINVAL);
+        uint32_t index = desc->index;
+        memset(desc, 0, sizeof *desc);
+        desc->index = index;
+        desc->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+        desc->pixelformat = list[index];
+        desc->flags = compressed(list[index]) ? V4L2_FMT_FLAG_COMPRESSED : 0;
+        snprintf((char *) desc->description, sizeof desc->description, "%s",
+                 list[index] == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG" : list[index] == V4L2_PIX_FMT_JPEG ? "JFIF JPEG"
+                 : "YUYV 4:2:2");
         return 0;
     }
     case VIDIOC_ENUM_FRAMESIZES: {
         struct v4l2_frmsizeenum *s = arg;
         struct size list[MAX_SIZES];
-        if (!format_offered(s->pixel_format)) return fail(EINVAL);
-        if (stepwise && s->pixel_format == V4L2_PIX_FMT_MJPEG) {
+        if (!format_offered(d, s->pixel_format)) return fail(EINVAL);
+        if (d->stepwise && compressed(s->pixel_format)) {
             if (s->index > 0) return fail(EINVAL);
             s->type = V4L2_FRMSIZE_TYPE_STEPWISE;
             s->stepwise.min_width = 160;
@@ -725,7 +933,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
             s->stepwise.step_height = 8;
             return 0;
         }
-        int n = sizes_for(s->pixel_format, list);
+        int n = sizes_for(d, s->pixel_format, list);
         if (s->index >= (uint32_t) n) return fail(EINVAL);
         s->type = V4L2_FRMSIZE_TYPE_DISCRETE;
         s->discrete.width = list[s->index].w;
@@ -735,7 +943,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
     case VIDIOC_ENUM_FRAMEINTERVALS: {
         struct v4l2_frmivalenum *v = arg;
         static const uint32_t rates[] = {30, 15, 5};
-        if (!format_offered(v->pixel_format) || v->index >= 3) return fail(EINVAL);
+        if (!format_offered(d, v->pixel_format) || v->index >= 3) return fail(EINVAL);
         v->type = V4L2_FRMIVAL_TYPE_DISCRETE;
         v->discrete.numerator = 1;
         v->discrete.denominator = rates[v->index];
@@ -744,7 +952,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
     case VIDIOC_G_FMT: {
         struct v4l2_format *f = arg;
         if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-        fill_format(f);
+        fill_format(d, f);
         return 0;
     }
     case VIDIOC_TRY_FMT:
@@ -752,19 +960,19 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         struct v4l2_format *f = arg;
         if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
         if (request == VIDIOC_S_FMT) {
-            if (nbufs > 0 || streaming || h->sfmt_tainted) { stat_ebusy++; return fail(EBUSY); }
-            stat_sfmts++;
+            if (d->nbufs > 0 || d->streaming || h->sfmt_tainted) { d->stat_ebusy++; return fail(EBUSY); }
+            d->stat_sfmts++;
         }
-        uint32_t fmt = format_offered(f->fmt.pix.pixelformat) ? f->fmt.pix.pixelformat
-                     : offer_mjpeg ? V4L2_PIX_FMT_MJPEG : V4L2_PIX_FMT_YUYV;
+        uint32_t fmt = format_offered(d, f->fmt.pix.pixelformat) ? f->fmt.pix.pixelformat
+                     : d->offer_mjpeg ? V4L2_PIX_FMT_MJPEG : d->offer_jpeg ? V4L2_PIX_FMT_JPEG : V4L2_PIX_FMT_YUYV;
         uint32_t w = f->fmt.pix.width, hh = f->fmt.pix.height;
-        snap(fmt, &w, &hh);
-        if (request == VIDIOC_S_FMT) { cur_w = w; cur_h = hh; cur_fmt = fmt; fill_format(f); }
+        snap(d, fmt, &w, &hh);
+        if (request == VIDIOC_S_FMT) { d->cur_w = w; d->cur_h = hh; d->cur_fmt = fmt; fill_format(d, f); }
         else {
-            uint32_t ow = cur_w, oh = cur_h, of = cur_fmt;
-            cur_w = w; cur_h = hh; cur_fmt = fmt;
-            fill_format(f);
-            cur_w = ow; cur_h = oh; cur_fmt = of;
+            uint32_t ow = d->cur_w, oh = d->cur_h, of = d->cur_fmt;
+            d->cur_w = w; d->cur_h = hh; d->cur_fmt = fmt;
+            fill_format(d, f);
+            d->cur_w = ow; d->cur_h = oh; d->cur_fmt = of;
         }
         return 0;
     }
@@ -776,13 +984,13 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
             struct v4l2_fract *t = &p->parm.capture.timeperframe;
             if (t->numerator && t->denominator) {
                 uint32_t want = t->denominator / t->numerator;
-                fps = want >= 23 ? 30 : want >= 10 ? 15 : 5;
+                d->fps = want >= 23 ? 30 : want >= 10 ? 15 : 5;
             }
         }
         memset(&p->parm, 0, sizeof p->parm);
         p->parm.capture.capability = V4L2_CAP_TIMEPERFRAME;
         p->parm.capture.timeperframe.numerator = 1;
-        p->parm.capture.timeperframe.denominator = fps;
+        p->parm.capture.timeperframe.denominator = d->fps;
         p->parm.capture.readbuffers = 0;
         return 0;
     }
@@ -799,19 +1007,19 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
     case VIDIOC_REQBUFS: {
         struct v4l2_requestbuffers *r = arg;
         if (r->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || r->memory != V4L2_MEMORY_MMAP) return fail(EINVAL);
-        if (streaming || (buf_owner >= 0 && buf_owner != h->fd)) { stat_ebusy++; return fail(EBUSY); }
-        for (int i = 0; i < nbufs; i++) if (bufs[i].mapped) { stat_ebusy++; return fail(EBUSY); }
-        release_buffers();
+        if (d->streaming || (d->buf_owner >= 0 && d->buf_owner != h->fd)) { d->stat_ebusy++; return fail(EBUSY); }
+        for (int i = 0; i < d->nbufs; i++) if (d->bufs[i].mapped) { d->stat_ebusy++; return fail(EBUSY); }
+        release_buffers(d);
         uint32_t count = r->count > MAX_BUFS ? MAX_BUFS : r->count;
         size_t page = (size_t) sysconf(_SC_PAGESIZE);
-        buf_length = ((size_t) cur_w * cur_h * 2 + page - 1) / page * page;
+        d->buf_length = ((size_t) d->cur_w * d->cur_h * 2 + page - 1) / page * page;
         for (uint32_t i = 0; i < count; i++) {
-            memset(&bufs[i], 0, sizeof bufs[i]);
-            bufs[i].mem = real_mmap(NULL, buf_length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            bufs[i].length = buf_length;
+            memset(&d->bufs[i], 0, sizeof d->bufs[i]);
+            d->bufs[i].mem = real_mmap(NULL, d->buf_length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            d->bufs[i].length = d->buf_length;
         }
-        nbufs = (int) count;
-        buf_owner = count ? h->fd : -1;
+        d->nbufs = (int) count;
+        d->buf_owner = count ? h->fd : -1;
         r->count = count;
         r->capabilities = V4L2_BUF_CAP_SUPPORTS_MMAP;
         return 0;
@@ -823,11 +1031,11 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         if (b->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
         if (request == VIDIOC_DQBUF) {
             for (;;) {
-                if (h->generation != generation || unplugged) return fail(ENODEV);
+                if (h->generation != d->generation || d->unplugged) return fail(ENODEV);
                 int found = -1;
                 uint32_t oldest = UINT32_MAX;
-                for (int i = 0; i < nbufs; i++) {
-                    if (bufs[i].done && bufs[i].sequence < oldest) { oldest = bufs[i].sequence; found = i; }
+                for (int i = 0; i < d->nbufs; i++) {
+                    if (d->bufs[i].done && d->bufs[i].sequence < oldest) { oldest = d->bufs[i].sequence; found = i; }
                 }
                 if (found >= 0) {
                     char dummy;
@@ -835,13 +1043,13 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                     b->index = (uint32_t) found;
                     break;
                 }
-                if (!streaming) return fail(EINVAL);
+                if (!d->streaming) return fail(EINVAL);
                 if (h->nonblocking) return fail(EAGAIN);
                 pthread_cond_wait(&wake, &lock);
             }
         }
-        if (b->index >= (uint32_t) nbufs) return fail(EINVAL);
-        struct buffer *buf = &bufs[b->index];
+        if (b->index >= (uint32_t) d->nbufs) return fail(EINVAL);
+        struct buffer *buf = &d->bufs[b->index];
         if (request == VIDIOC_QBUF) {
             if (b->memory != V4L2_MEMORY_MMAP || buf->queued || buf->done) return fail(EINVAL);
             buf->queued = 1;
@@ -851,7 +1059,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         b->index = index;
         b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
         b->memory = V4L2_MEMORY_MMAP;
-        b->m.offset = (uint32_t) (index * buf_length);
+        b->m.offset = (uint32_t) (index * d->buf_length);
         b->length = (uint32_t) buf->length;
         b->field = V4L2_FIELD_NONE;
         if (request == VIDIOC_DQBUF) {
@@ -869,26 +1077,26 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
     case VIDIOC_STREAMON:
     case VIDIOC_STREAMOFF: {
         if (*(int *) arg != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-        if (buf_owner >= 0 && buf_owner != h->fd) { stat_ebusy++; return fail(EBUSY); }
-        if (nbufs == 0) return request == VIDIOC_STREAMON ? fail(EINVAL) : 0;
+        if (d->buf_owner >= 0 && d->buf_owner != h->fd) { d->stat_ebusy++; return fail(EBUSY); }
+        if (d->nbufs == 0) return request == VIDIOC_STREAMON ? fail(EINVAL) : 0;
         if (request == VIDIOC_STREAMON) {
-            if (!streaming) {
-                streaming = 1;
-                stream_owner = h->fd;
-                stream_signal = h->wfd;
-                sequence = 0;
-                frames_since_streamon = 0;
-                stat_streamons++;
+            if (!d->streaming) {
+                d->streaming = 1;
+                d->stream_owner = h->fd;
+                d->stream_signal = h->wfd;
+                d->sequence = 0;
+                d->frames_since_streamon = 0;
+                d->stat_streamons++;
                 pthread_cond_broadcast(&wake);
             }
         } else {
-            streaming = 0;
-            stream_owner = -1;
-            stream_signal = -1;
-            for (int i = 0; i < nbufs; i++) bufs[i].queued = bufs[i].done = 0;
+            d->streaming = 0;
+            d->stream_owner = -1;
+            d->stream_signal = -1;
+            for (int i = 0; i < d->nbufs; i++) d->bufs[i].queued = d->bufs[i].done = 0;
             char drain[64];
             while (read(h->fd, drain, sizeof drain) > 0) { /* forget signalled frames */ }
-            if (ebusy_until_reopen) h->sfmt_tainted = 1;
+            if (d->ebusy_until_reopen) h->sfmt_tainted = 1;
         }
         return 0;
     }
@@ -897,11 +1105,11 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         struct control *c = NULL;
         if (q->id & V4L2_CTRL_FLAG_NEXT_CTRL) {
             uint32_t after = q->id & ~(V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND);
-            for (int i = 0; i < ncontrols; i++) {
-                if (controls[i].id > after && (!c || controls[i].id < c->id)) c = &controls[i];
+            for (int i = 0; i < d->ncontrols; i++) {
+                if (d->controls[i].id > after && (!c || d->controls[i].id < c->id)) c = &d->controls[i];
             }
         } else {
-            c = find_control(q->id);
+            c = find_control(d, q->id);
         }
         if (!c) return fail(EINVAL);
         memset(q, 0, sizeof *q);
@@ -912,12 +1120,12 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
         q->maximum = c->max;
         q->step = c->step;
         q->default_value = c->def;
-        q->flags = c->flags | (inactive(c) ? V4L2_CTRL_FLAG_INACTIVE : 0);
+        q->flags = c->flags | (inactive(d, c) ? V4L2_CTRL_FLAG_INACTIVE : 0);
         return 0;
     }
     case VIDIOC_QUERYMENU: {
         struct v4l2_querymenu *m = arg;
-        struct control *c = find_control(m->id);
+        struct control *c = find_control(d, m->id);
         if (!c || c->type != V4L2_CTRL_TYPE_MENU || m->index > (uint32_t) c->max || m->index >= 8
             || !c->menu[m->index]) return fail(EINVAL);
         uint32_t id = m->id, index = m->index;
@@ -930,7 +1138,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
     case VIDIOC_G_CTRL:
     case VIDIOC_S_CTRL: {
         struct v4l2_control *v = arg;
-        struct control *c = find_control(v->id);
+        struct control *c = find_control(d, v->id);
         if (!c) return fail(EINVAL);
         /* As the control framework: class headings can be neither read nor written. */
         if (c->type == V4L2_CTRL_TYPE_CTRL_CLASS) return fail(EACCES);
@@ -940,7 +1148,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                 if (v->value >= 8 || !c->menu[v->value]) return fail(EINVAL);
             }
             /* As uvcvideo: a manual setting is refused while its automatic mode is on. */
-            if (inactive(c)) return fail(EACCES);
+            if (inactive(d, c)) return fail(EACCES);
             if (c->type == V4L2_CTRL_TYPE_INTEGER || c->type == V4L2_CTRL_TYPE_BOOLEAN) {
                 /* uvcvideo rounds to the step and clamps rather than refusing. */
                 int64_t step = c->step > 0 ? c->step : 1;
@@ -980,13 +1188,14 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 
 /* A buffer of ours, by the offset QUERYBUF gave; called with the lock held. */
 static void *device_mmap(struct handle *h, size_t length, int64_t offset) {
+    struct device *d = h->dev;
     int e = 0;
     void *r = MAP_FAILED;
-    if (h->generation != generation || unplugged) e = ENODEV;
-    else if (buf_length == 0 || offset < 0 || offset % (int64_t) buf_length || offset / (int64_t) buf_length >= nbufs
-             || length > buf_length) e = EINVAL;
+    if (h->generation != d->generation || d->unplugged) e = ENODEV;
+    else if (d->buf_length == 0 || offset < 0 || offset % (int64_t) d->buf_length || offset / (int64_t) d->buf_length >= d->nbufs
+             || length > d->buf_length) e = EINVAL;
     else {
-        struct buffer *b = &bufs[offset / (int64_t) buf_length];
+        struct buffer *b = &d->bufs[offset / (int64_t) d->buf_length];
         b->mapped++;
         r = b->mem;
     }
@@ -1028,11 +1237,14 @@ EXPORT void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off6
 EXPORT int munmap(void *addr, size_t length) {
     bind_real();
     pthread_mutex_lock(&lock);
-    for (int i = 0; i < nbufs; i++) {
-        if (bufs[i].mem == addr && bufs[i].mapped > 0) {
-            bufs[i].mapped--;
-            pthread_mutex_unlock(&lock);
-            return 0;
+    for (int k = 0; k < MAX_DEVICES; k++) {
+        struct device *d = &devices[k];
+        for (int i = 0; d->present && i < d->nbufs; i++) {
+            if (d->bufs[i].mem == addr && d->bufs[i].mapped > 0) {
+                d->bufs[i].mapped--;
+                pthread_mutex_unlock(&lock);
+                return 0;
+            }
         }
     }
     pthread_mutex_unlock(&lock);
@@ -1046,7 +1258,7 @@ EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout) {
     for (nfds_t i = 0; i < nfds; i++) {
         struct handle *h = find_handle(fds[i].fd);
         fds[i].revents = 0;
-        if (h && (h->generation != generation || unplugged)) {
+        if (h && (h->generation != h->dev->generation || h->dev->unplugged)) {
             fds[i].revents = POLLERR | POLLHUP;
             dead++;
         }

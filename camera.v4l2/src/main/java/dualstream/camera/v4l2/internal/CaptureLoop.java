@@ -84,6 +84,8 @@ final class CaptureLoop implements Runnable {
     private V4l2Device device;
     private MappedBuffers buffers;
     private Resolution currentSize;
+    /** MJPG, or JPEG where the camera names its frames so; read and written only on the capture thread. */
+    private int pixelFormat = Videodev2.V4L2_PIX_FMT_MJPEG;
     private boolean streaming;
     private long frameSequence;
     private long stillSequence;
@@ -281,16 +283,20 @@ final class CaptureLoop implements Runnable {
         Map<Integer, String> formats = device.formats();
         List<String> formatNames = new ArrayList<>();
         formats.forEach((code, description) -> formatNames.add(Videodev2.fourccName(code)));
-        if (!formats.containsKey(Videodev2.V4L2_PIX_FMT_MJPEG)) {
+        // Some older UVC cameras name their JPEG frames JPEG rather than MJPG; the frames are the same.
+        pixelFormat = formats.containsKey(Videodev2.V4L2_PIX_FMT_MJPEG) ? Videodev2.V4L2_PIX_FMT_MJPEG
+                : Videodev2.V4L2_PIX_FMT_JPEG;
+        if (!formats.containsKey(pixelFormat)) {
             List<String> offered = new ArrayList<>();
             formats.forEach((code, description) -> offered.add(Videodev2.fourccName(code) + " (" + description + ")"));
-            throw new DeviceProblem(settings.device() + " (" + cap.card() + ") offers no MJPEG, only: "
+            throw new DeviceProblem(settings.device() + " (" + cap.card() + ") offers no MJPEG or JPEG, only: "
                     + (offered.isEmpty() ? "no formats" : String.join(", ", offered))
                     + "; dualstream needs a camera that encodes JPEG itself");
         }
-        List<Resolution> sizes = device.frameSizes(Videodev2.V4L2_PIX_FMT_MJPEG);
+        List<Resolution> sizes = device.frameSizes(pixelFormat);
         if (sizes.isEmpty()) {
-            throw new DeviceProblem(settings.device() + " lists no MJPEG frame sizes");
+            throw new DeviceProblem(settings.device() + " lists no " + Videodev2.fourccName(pixelFormat)
+                    + " frame sizes");
         }
         streamSize = choose("stream", settings.streamSize(), sizes,
                 sizes.stream().min(Comparator.comparingLong(s -> distance(s, PREFERRED_STREAM))).orElseThrow());
@@ -467,7 +473,7 @@ final class CaptureLoop implements Runnable {
         stopStreaming();
         Format format;
         try {
-            format = device.setFormat(Videodev2.V4L2_PIX_FMT_MJPEG, size);
+            format = device.setFormat(pixelFormat, size);
         } catch (V4l2Exception e) {
             if (e.errno() != LibC.EBUSY) {
                 throw e;
@@ -476,11 +482,11 @@ final class CaptureLoop implements Runnable {
             device.close();
             device = null;
             device = V4l2Device.open(lib, settings.device());
-            format = device.setFormat(Videodev2.V4L2_PIX_FMT_MJPEG, size);
+            format = device.setFormat(pixelFormat, size);
         }
-        if (format.pix().pixelformat != Videodev2.V4L2_PIX_FMT_MJPEG) {
+        if (format.pix().pixelformat != pixelFormat) {
             throw new DeviceProblem(settings.device() + " switched to "
-                    + Videodev2.fourccName(format.pix().pixelformat) + " instead of MJPEG");
+                    + Videodev2.fourccName(format.pix().pixelformat) + " instead of " + Videodev2.fourccName(pixelFormat));
         }
         currentSize = new Resolution(format.pix().width, format.pix().height);
         if (!currentSize.equals(size)) {

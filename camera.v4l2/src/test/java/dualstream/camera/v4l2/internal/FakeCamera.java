@@ -18,6 +18,8 @@ final class FakeCamera {
         int fakecam_set(String key, String value);
 
         NativeLong fakecam_get(String key);
+
+        NativeLong fakecam_get_on(String device, String key);
     }
 
     private static final Switches SWITCHES = load();
@@ -46,5 +48,10 @@ final class FakeCamera {
 
     static long get(String key) {
         return SWITCHES.fakecam_get(key).longValue();
+    }
+
+    /** A counter of a camera that is a file under the nodes folder ({@link #set set("nodes", folder)}). */
+    static long get(Path node, String key) {
+        return SWITCHES.fakecam_get_on(node.toString(), key).longValue();
     }
 }

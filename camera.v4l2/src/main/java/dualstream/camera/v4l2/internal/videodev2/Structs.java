@@ -28,6 +28,10 @@ public final class Structs {
         public String card() {
             return text(card);
         }
+
+        public String busInfo() {
+            return text(bus_info);
+        }
     }
 
     @FieldOrder({"index", "type", "flags", "description", "pixelformat", "mbus_code", "reserved"})

@@ -1,0 +1,44 @@
+package dualstream.camera.v4l2.internal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.service.component.annotations.Component;
+
+import com.sun.jna.Native;
+
+import dualstream.camera.v4l2.V4l2Probe;
+import dualstream.camera.v4l2.internal.videodev2.LibC;
+import dualstream.camera.v4l2.internal.videodev2.Structs.Capability;
+import dualstream.camera.v4l2.internal.videodev2.V4l2Device;
+import dualstream.camera.v4l2.internal.videodev2.Videodev2;
+
+@Component
+public final class V4l2ProbeService implements V4l2Probe {
+
+    private final Map<String, LibC> libraries = new ConcurrentHashMap<>();
+
+    @Override
+    public Device probe(String device, String nativeLibrary) throws IOException {
+        LibC lib;
+        try {
+            lib = libraries.computeIfAbsent(nativeLibrary, name -> Native.load(name, LibC.class));
+        } catch (UnsatisfiedLinkError e) {
+            throw new IOException("cannot load native library '" + nativeLibrary + "': " + e.getMessage(), e);
+        }
+        try (V4l2Device node = V4l2Device.open(lib, device)) {
+            Capability cap = node.queryCapability();
+            int caps = (cap.capabilities & Videodev2.V4L2_CAP_DEVICE_CAPS) != 0 ? cap.device_caps : cap.capabilities;
+            boolean capture = (caps & Videodev2.V4L2_CAP_VIDEO_CAPTURE) != 0
+                    && (caps & Videodev2.V4L2_CAP_STREAMING) != 0;
+            List<String> formats = new ArrayList<>();
+            if (capture) {
+                node.formats().keySet().forEach(code -> formats.add(Videodev2.fourccName(code)));
+            }
+            return new Device(cap.card(), cap.driver(), cap.busInfo(), capture, formats);
+        }
+    }
+}
