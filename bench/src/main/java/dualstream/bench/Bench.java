@@ -143,7 +143,7 @@ public final class Bench {
             Path work = Files.createTempDirectory("bench-dualstream");
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx64m", "-Dorg.osgi.service.http.port=" + port, "-Dorg.apache.felix.http.host=127.0.0.1",
-                    "-Ddualstream.nativeLibrary=" + fakecam, "-Ddualstream.device=/dev/video0",
+                    "-Ddualstream.nativeLibrary=" + fakecam, "-Ddualstream.device=/dev/video0", "-Ddualstream.cameraDir=",
                     "-Ddualstream.streamSize=640x480", "-Ddualstream.fps=30", "-jar", jar.toString())
                     .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("log").toFile())
                     .start();

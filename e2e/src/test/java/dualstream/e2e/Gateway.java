@@ -37,6 +37,17 @@ final class Gateway implements AutoCloseable {
     }
 
     static Gateway start(String... settings) throws IOException, InterruptedException {
+        Gateway gateway = launch(java.util.Map.of(), settings);
+        gateway.awaitState("\"driver\":\"uvcvideo\"");
+        return gateway;
+    }
+
+    /**
+     * Started with these environment variables and settings after the defaults (which serve the fake camera as
+     * /dev/video0 and look in no camera folder); returns once it listens.
+     */
+    static Gateway launch(java.util.Map<String, String> environment, String... settings)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -45,19 +56,21 @@ final class Gateway implements AutoCloseable {
         Path log = work.resolve("gateway.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.osgi.service.http.port=" + port, "-Dorg.apache.felix.http.host=127.0.0.1",
-                "-Ddualstream.nativeLibrary=" + FAKECAM, "-Ddualstream.device=/dev/video0"));
+                "-Ddualstream.nativeLibrary=" + FAKECAM, "-Ddualstream.device=/dev/video0", "-Ddualstream.cameraDir="));
         for (String setting : settings) {
             command.add("-D" + setting);
         }
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
-        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), work, log, process);
-        gateway.awaitCamera();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), work, log, builder.start());
+        gateway.awaitState("");
         return gateway;
     }
 
-    private void awaitCamera() throws IOException, InterruptedException {
+    /** Waits until /state answers 200 with this text in it. */
+    void awaitState(String text) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
@@ -67,7 +80,7 @@ final class Gateway implements AutoCloseable {
             try {
                 HttpResponse<String> state = client.send(HttpRequest.newBuilder(base.resolve("state"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (state.statusCode() == 200 && state.body().contains("\"driver\":\"uvcvideo\"")) {
+                if (state.statusCode() == 200 && state.body().contains(text)) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -75,7 +88,8 @@ final class Gateway implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("gateway did not serve the fake camera within 60 s: " + Files.readString(log));
+        throw new IllegalStateException("gateway's /state did not show " + text + " within 60 s: "
+                + Files.readString(log));
     }
 
     /** What the gateway's process holds now, measured from outside as an operator would. */

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
@@ -508,32 +507,5 @@ class V4l2CameraInFrameworkTest {
         } finally {
             fake.fakecam_set("reset", "");
         }
-    }
-
-    @Test
-    void theStandaloneChooserTakesTheV4l2CameraWhenTheDeviceOpens() throws Exception {
-        Dictionary<String, Object> settings = fakeCamera();
-        configurationAdmin.getConfiguration("dualstream.camera.standalone", "?").update(settings);
-        CameraService camera = awaitCamera("fake");
-        assertThat(camera.info().driver()).isEqualTo("uvcvideo");
-        assertThat(factoryConfigurations("dualstream.camera.testpattern")).isZero();
-    }
-
-    @Test
-    void theStandaloneChooserFallsBackToTheTestPatternWithoutADevice() throws Exception {
-        Dictionary<String, Object> settings = fakeCamera();
-        settings.put("device", "/dev/no-such-camera");
-        configurationAdmin.getConfiguration("dualstream.camera.standalone", "?").update(settings);
-        CameraService camera = awaitCamera("fake");
-        assertThat(camera.info().driver()).isEqualTo("dualstream");
-        assertThat(factoryConfigurations("dualstream.camera.v4l2")).isZero();
-        HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
-        assertThat(still.statusCode()).as(new String(still.body(), java.nio.charset.StandardCharsets.UTF_8))
-                .isEqualTo(200);
-    }
-
-    private int factoryConfigurations(String factoryPid) throws IOException, InvalidSyntaxException {
-        Configuration[] found = configurationAdmin.listConfigurations("(service.factoryPid=" + factoryPid + ")");
-        return found == null ? 0 : found.length;
     }
 }

@@ -54,6 +54,44 @@ final class Documents {
         return json.close('}').toString();
     }
 
+    /**
+     * For the page, when there are several cameras: links to each, and with none chosen, all their live streams.
+     *
+     * @param chosen the request's camera, or {@code null}
+     * @param token the request's token, kept on every link, or {@code null}
+     */
+    static String cameraList(List<CameraService> cameras, String chosen, String token) {
+        if (cameras.size() < 2) {
+            return "";
+        }
+        String kept = token == null || token.isEmpty() ? "" : "&amp;token=" + html(urlEncoded(token));
+        StringBuilder nav = new StringBuilder("<nav id=\"cameras\">Cameras:");
+        StringBuilder all = new StringBuilder("<div id=\"overview\">");
+        for (CameraService camera : cameras) {
+            String id = camera.info().id();
+            String query = "?camera=" + html(urlEncoded(id)) + kept;
+            nav.append(" <a href=\"").append(query).append('"')
+                    .append(id.equals(chosen) ? " aria-current=\"page\"" : "").append('>').append(html(id))
+                    .append("</a>");
+            all.append("<figure><a href=\"").append(query).append("\"><img src=\"stream").append(query)
+                    .append("\" alt=\"").append(html(id)).append(" live\"></a><figcaption>").append(html(id))
+                    .append(" (").append(html(camera.info().card())).append(", ")
+                    .append(camera.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(")</figcaption></figure>");
+        }
+        nav.append("</nav>");
+        return chosen == null || chosen.isEmpty() ? nav + all.append("</div>").toString() : nav.toString();
+    }
+
+    private static String urlEncoded(String text) {
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String html(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
     static boolean isTestPattern(CameraInfo info) {
         return "dualstream".equals(info.driver());
     }

@@ -2,6 +2,7 @@ package dualstream.web.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -72,7 +73,7 @@ public final class PageServlet extends HttpServlet {
     private final transient CommandRefusals refusals;
     private final boolean commandsEnabled;
     private final int retryAfterSeconds;
-    private final byte[] page;
+    private final String page;
 
     private final transient Logger log;
     private final transient Set<String> unmappedReported = ConcurrentHashMap.newKeySet();
@@ -85,7 +86,7 @@ public final class PageServlet extends HttpServlet {
         this.commandsEnabled = config.commands_enabled();
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
         try (InputStream in = PageServlet.class.getResourceAsStream("page.html")) {
-            this.page = in.readAllBytes();
+            this.page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -111,7 +112,7 @@ public final class PageServlet extends HttpServlet {
         String action = req.getParameter("action");
         try {
             if (action == null) {
-                page(resp);
+                page(req, resp);
             } else if (action.equals("command")) {
                 command(req, resp);
             } else if (action.startsWith("stream")) {
@@ -156,11 +157,14 @@ public final class PageServlet extends HttpServlet {
         return null;
     }
 
-    private void page(HttpServletResponse resp) throws IOException {
+    private void page(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        List<CameraService> present = cameras.stream().sorted(Requests.INDEX_ORDER).toList();
+        byte[] body = page.replace("<!--cameras-->", Documents.cameraList(present, req.getParameter("camera"),
+                req.getParameter("token"))).getBytes(StandardCharsets.UTF_8);
         Responses.common(resp);
         resp.setContentType("text/html;charset=utf-8");
-        resp.setContentLength(page.length);
-        resp.getOutputStream().write(page);
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
     }
 
     private void forward(String servlet, String what, HttpServletRequest req, HttpServletResponse resp)

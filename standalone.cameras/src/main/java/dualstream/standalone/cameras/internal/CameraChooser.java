@@ -1,0 +1,345 @@
+package dualstream.standalone.cameras.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import dualstream.camera.v4l2.V4l2Probe;
+
+/**
+ * The standalone runtime's cameras: every V4L2 camera that delivers JPEG frames, found through the links udev keeps
+ * in {@code /dev/v4l/by-id} and followed as it comes and goes; the built-in test pattern only while there is none.
+ * <p>
+ * Each camera is served under an id taken from its link's name, which names the model and serial number rather than
+ * the port or the {@code /dev/videoN} it got, so its URLs survive a replug. The camera is configured with the link, not
+ * the node: after a replug the camera's own reconnection opens whatever node the link points to now. A camera that is
+ * unplugged stays configured (reported as disconnected, its id kept) until it returns.
+ * <p>
+ * Cameras are ordinary factory configurations of the V4L2 camera and the test pattern; neither knows of the other.
+ */
+@Component(service = {}, configurationPid = CameraChooser.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = CameraChooser.Config.class)
+public final class CameraChooser {
+
+    static final String PID = "dualstream.camera.standalone";
+    static final String V4L2_PID = "dualstream.camera.v4l2";
+    static final String TEST_PATTERN_PID = "dualstream.camera.testpattern";
+    static final String TEST_PATTERN_ID = "testpattern";
+    /** On the configurations this component made: the link's name, so a restarted chooser takes them back. */
+    static final String LINK = "dualstream.standalone.link";
+
+    @ObjectClassDefinition(name = "dualstream standalone cameras",
+            description = "Which cameras the standalone runtime serves.")
+    public @interface Config {
+        @AttributeDefinition(name = "Camera folder", required = false,
+                description = "Every link in it to a V4L2 camera that delivers MJPEG or JPEG is served; empty for"
+                        + " none.")
+        String cameraDir() default "/dev/v4l/by-id";
+
+        @AttributeDefinition(name = "Device", required = false,
+                description = "One more device node to serve, e.g. /dev/video0 for a camera udev gives no by-id link.")
+        String device() default "";
+
+        @AttributeDefinition(name = "Device's camera id", description = "The id of the camera at Device.")
+        String camera_id() default "0";
+
+        @AttributeDefinition(name = "Camera ids", required = false,
+                description = "Ids of your choosing: name=id pairs separated by commas, the name being the link's"
+                        + " name or the id it would get (usb-046d_C920_8A1B-video-index0=nozzle).")
+        String ids() default "";
+
+        @AttributeDefinition(name = "Native library")
+        String nativeLibrary() default "c";
+
+        @AttributeDefinition(name = "Stream size", required = false)
+        String streamSize() default "";
+
+        @AttributeDefinition(name = "Still size")
+        String stillSize() default "max";
+
+        @AttributeDefinition(name = "Frames per second", min = "1", max = "120")
+        int fps() default 30;
+
+        @AttributeDefinition(name = "Warm-up frames", min = "0", max = "100")
+        int warmupFrames() default 1;
+
+        @AttributeDefinition(name = "Scan interval (ms)", min = "100",
+                description = "How often the camera folder is looked at for cameras plugged in or out.")
+        long scanMillis() default 1000;
+    }
+
+    /** A link (or the configured device) found in one scan. */
+    record Candidate(String id, String device, String name, String node) {
+    }
+
+    /** A camera this chooser configured. */
+    private static final class Served {
+        final String device;
+        String node;
+        boolean present = true;
+
+        Served(String device, String node) {
+            this.device = device;
+            this.node = node;
+        }
+    }
+
+    private final Config config;
+    private final V4l2Probe probe;
+    private final ConfigurationAdmin configurationAdmin;
+    private final Logger log;
+    private final CameraIds ids;
+    private final Map<String, Served> served = new LinkedHashMap<>();
+    /** What was already said about a node that is not served, so that each scan does not say it again. */
+    private final Map<String, String> told = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private boolean testPattern;
+
+    @Activate
+    public CameraChooser(Config config, @Reference V4l2Probe probe, @Reference ConfigurationAdmin configurationAdmin,
+            @Reference(service = LoggerFactory.class) Logger log) {
+        this.config = config;
+        this.probe = probe;
+        this.configurationAdmin = configurationAdmin;
+        this.log = log;
+        this.ids = CameraIds.parse(config.ids(), log::error);
+        this.thread = new Thread(this::run, "dualstream-camera-chooser");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Deactivate
+    void deactivate(int reason) throws InterruptedException {
+        running = false;
+        thread.interrupt();
+        thread.join(5000);
+        // A refreshed or stopped bundle keeps the cameras going; the chooser switched off takes them away.
+        if (reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED
+                || reason == ComponentConstants.DEACTIVATION_REASON_DISABLED) {
+            try {
+                for (Configuration configuration : list("(" + LINK + "=*)")) {
+                    configuration.delete();
+                }
+                for (Configuration configuration : list("(service.pid=" + TEST_PATTERN_PID + "~standalone)")) {
+                    configuration.delete();
+                }
+            } catch (IOException | IllegalStateException e) {
+                log.warn("cannot remove the standalone cameras' configurations: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void run() {
+        try {
+            adopt();
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot read the cameras' configurations: {}", e.getMessage(), e);
+        }
+        while (running) {
+            try {
+                scan();
+            } catch (IOException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                log.error("looking for cameras failed: {}", e.getMessage(), e);
+            }
+            try {
+                Thread.sleep(Math.max(100, config.scanMillis()));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Takes back the cameras configured before a restart of this component, with today's settings. */
+    private void adopt() throws IOException {
+        for (Configuration configuration : list("(&(service.factoryPid=" + V4L2_PID + ")(" + LINK + "=*))")) {
+            Dictionary<String, Object> properties = configuration.getProperties();
+            String id = String.valueOf(properties.get("camera.id"));
+            String device = String.valueOf(properties.get("device"));
+            served.put(id, new Served(device, null));
+            configuration.updateIfDifferent(cameraProperties(id, device, String.valueOf(properties.get(LINK))));
+        }
+        testPattern = list("(service.pid=" + TEST_PATTERN_PID + "~standalone)").length > 0;
+    }
+
+    void scan() throws IOException {
+        List<Candidate> candidates = candidates();
+        Set<String> seen = new HashSet<>();
+        Set<String> nodes = new HashSet<>();
+        List<String> absences = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            if (!nodes.add(candidate.node())) {
+                continue; // the configured device is also a link's target: served once, under the link's id
+            }
+            Served camera = served.get(candidate.id());
+            if (camera != null && !camera.device.equals(candidate.device())) {
+                say(candidate, "not served: its id '" + candidate.id() + "' is taken by " + camera.device
+                        + "; give it another in Camera ids");
+                continue;
+            }
+            if (camera != null) {
+                seen.add(candidate.id());
+                if (!camera.present) {
+                    log.info("Camera {} is back, at {}", candidate.id(), candidate.node());
+                } else if (camera.node != null && !camera.node.equals(candidate.node())) {
+                    log.info("Camera {} is now at {}", candidate.id(), candidate.node());
+                }
+                camera.present = true;
+                camera.node = candidate.node();
+                continue;
+            }
+            V4l2Probe.Device device;
+            try {
+                device = probe.probe(candidate.device(), config.nativeLibrary());
+            } catch (IOException e) {
+                absences.add(candidate.device() + ": " + e.getMessage());
+                say(candidate, "cannot be opened: " + e.getMessage());
+                continue;
+            }
+            Optional<String> unservable = device.unservable();
+            if (unservable.isPresent()) {
+                say(candidate, "(" + device.card() + ") not served: " + unservable.get());
+                continue;
+            }
+            configure(candidate);
+            served.put(candidate.id(), new Served(candidate.device(), candidate.node()));
+            seen.add(candidate.id());
+            told.remove(candidate.device());
+            log.info("Camera {}: {} ({}, {}) at {} -> {}, {}: /stream?camera={}", candidate.id(), device.card(),
+                    device.driver(), device.busInfo(), candidate.device(), candidate.node(),
+                    device.servedFormat().orElseThrow(), candidate.id());
+        }
+        for (Map.Entry<String, Served> camera : served.entrySet()) {
+            if (camera.getValue().present && !seen.contains(camera.getKey())) {
+                camera.getValue().present = false;
+                log.warn("Camera {} unplugged ({} is gone); it keeps its id and is served again when it returns",
+                        camera.getKey(), camera.getValue().device);
+            }
+        }
+        Set<String> devices = new HashSet<>();
+        candidates.forEach(candidate -> devices.add(candidate.device()));
+        told.keySet().retainAll(devices); // a node unplugged and plugged again is looked at afresh
+        testPattern(served.isEmpty(), absences);
+    }
+
+    /** Logs what a node is, once while it stays so. */
+    private void say(Candidate candidate, String what) {
+        String line = candidate.device() + (candidate.node().equals(candidate.device()) ? "" : " -> " + candidate.node())
+                + " " + what;
+        if (!line.equals(told.put(candidate.device(), line))) {
+            log.info("{}", line);
+        }
+    }
+
+    private List<Candidate> candidates() throws IOException {
+        List<Candidate> candidates = new ArrayList<>();
+        String folder = config.cameraDir() == null ? "" : config.cameraDir().trim();
+        if (!folder.isEmpty() && Files.isDirectory(Path.of(folder))) {
+            List<Path> links;
+            try (Stream<Path> entries = Files.list(Path.of(folder))) {
+                links = entries.sorted().toList();
+            }
+            for (Path link : links) {
+                String name = link.getFileName().toString();
+                Optional<String> node = node(link);
+                if (node.isPresent()) { // a dangling link: udev is halfway through adding or removing it
+                    candidates.add(new Candidate(ids.idFor(name), link.toString(), name, node.get()));
+                }
+            }
+        }
+        String device = config.device() == null ? "" : config.device().trim();
+        if (!device.isEmpty()) {
+            candidates.add(new Candidate(ids.idFor(device, config.camera_id()), device, device,
+                    node(Path.of(device)).orElse(device)));
+        }
+        return candidates;
+    }
+
+    private static Optional<String> node(Path path) {
+        try {
+            return Optional.of(path.toRealPath().toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Dictionary<String, Object> cameraProperties(String id, String device, String name) {
+        Dictionary<String, Object> properties = streamProperties(id);
+        properties.put("device", device);
+        properties.put("nativeLibrary", config.nativeLibrary());
+        properties.put("warmupFrames", config.warmupFrames());
+        properties.put(LINK, name);
+        return properties;
+    }
+
+    private Dictionary<String, Object> streamProperties(String id) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("camera.id", id);
+        properties.put("streamSize", config.streamSize());
+        properties.put("stillSize", config.stillSize());
+        properties.put("fps", config.fps());
+        return properties;
+    }
+
+    private void configure(Candidate candidate) throws IOException {
+        configurationAdmin.getFactoryConfiguration(V4L2_PID, candidate.id(), "?")
+                .updateIfDifferent(cameraProperties(candidate.id(), candidate.device(), candidate.name()));
+    }
+
+    private void testPattern(boolean wanted, List<String> absences) throws IOException {
+        if (wanted == testPattern) {
+            return;
+        }
+        if (wanted) {
+            log.info("No camera ({}): serving the built-in test pattern as camera '{}' until one is plugged in",
+                    absences.isEmpty() ? "none in " + config.cameraDir() : String.join("; ", absences),
+                    TEST_PATTERN_ID);
+            configurationAdmin.getFactoryConfiguration(TEST_PATTERN_PID, "standalone", "?")
+                    .updateIfDifferent(streamProperties(TEST_PATTERN_ID));
+        } else {
+            log.info("A camera is here: the test pattern stops");
+            for (Configuration configuration : list("(service.pid=" + TEST_PATTERN_PID + "~standalone)")) {
+                configuration.delete();
+            }
+        }
+        testPattern = wanted;
+    }
+
+    private Configuration[] list(String filter) throws IOException {
+        try {
+            Configuration[] found = configurationAdmin.listConfigurations(filter);
+            return found == null ? new Configuration[0] : found;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
