@@ -785,7 +785,8 @@ EXPORT int open(const char *path, int flags, ...) {
             errno = 0;
             if (!d->frame_thread_started) {
                 pthread_create(&d->frame_thread, NULL, frame_loop, d);
-                pthread_setname_np(d->frame_thread, "fakecam-frames"); /* tests count these: one per device */
+                /* Tests count the first device's: one, however often the library is loaded and unloaded. */
+                pthread_setname_np(d->frame_thread, d == devices ? "fakecam-frames" : "fakecam-more");
                 pthread_detach(d->frame_thread);
                 d->frame_thread_started = 1;
             }
