@@ -57,7 +57,7 @@ class HotplugTest {
             long plugged = System.nanoTime();
             Path video3 = Files.writeString(nodes.resolve("video3"), "model=c920\n");
             link(byId, video3);
-            gateway.awaitState("\"driver\":\"uvcvideo\""); // probed: the test pattern, id testpattern, is a driver of its own
+            gateway.awaitState("\"driver\":\"uvcvideo\""); // the V4L2 camera, probed (the test pattern is "dualstream")
             System.out.printf("camera plugged in after start: on /state after %d ms%n",
                     (System.nanoTime() - plugged) / 1_000_000);
             awaitLog(gateway, "the test pattern stops");
@@ -80,7 +80,7 @@ class HotplugTest {
             }
 
             List<String> excerpt = Files.readAllLines(gateway.log).stream()
-                    .filter(line -> line.contains("amera") || line.contains("test pattern")).toList();
+                    .filter(line -> line.contains("CameraChooser") || line.contains("V4l2Camera")).toList();
             System.out.println("log excerpt:");
             excerpt.forEach(line -> System.out.println("  " + line));
         }
