@@ -45,13 +45,27 @@ public final class Bench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        Path jar = Path.of(options.getOrDefault("jar", "bndrun/target/dualstream.jar")).toAbsolutePath();
+        Path launcher = Path.of(options.getOrDefault("launcher", "bndrun/target/dualstream")).toAbsolutePath();
         Path fakecam = Path.of(options.getOrDefault("fakecam", "fakecam/target/libfakecam.so")).toAbsolutePath();
         Path csv = Path.of(options.getOrDefault("csv", "bench/results.csv"));
         window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "8")));
 
         List<Row> rows = new ArrayList<>();
-        try (Server ours = Server.dualstream(jar, fakecam); Server peer = Server.ustreamer(fakecam)) {
+        // As a Pi that just booted sees them: each alone, from its start, with one viewer from its first frame.
+        Cold coldOurs;
+        Cold coldPeer;
+        try (Server ours = Server.dualstream(launcher, fakecam)) {
+            coldOurs = Cold.run(ours);
+        }
+        try (Server peer = Server.ustreamer(fakecam)) {
+            coldPeer = Cold.run(peer);
+        }
+        System.err.printf("cold: dualstream %s | ustreamer %s%n", coldOurs, coldPeer);
+        rows.add(new Row("start-up to first whole frame, s", 1, coldOurs.startupSeconds, coldPeer.startupSeconds,
+                Target.atMost(2.0)));
+        rows.add(new Row("CPU s, first 60 s after start", 1, coldOurs.cpuSeconds, coldPeer.cpuSeconds, Target.NONE));
+        rows.add(new Row("RSS MiB, 60 s after start", 1, coldOurs.rssMiB, coldPeer.rssMiB, Target.NONE));
+        try (Server ours = Server.dualstream(launcher, fakecam); Server peer = Server.ustreamer(fakecam)) {
             // Steady state is what a printer sees for hours: let the JIT finish before measuring.
             System.err.println("warming up both servers (10 clients, 15 s each)");
             Load.run(ours, 10, Duration.ofSeconds(15));
@@ -61,38 +75,40 @@ public final class Bench {
                 Load b = Load.run(peer, clients);
                 System.err.printf("%d clients: dualstream %s | ustreamer %s%n", clients, a, b);
                 if (clients > 0) {
-                    rows.add(new Row("fps per client, min", clients, a.minFps(), b.minFps()));
-                    rows.add(new Row("fps per client, median", clients, a.medianFps(), b.medianFps()));
-                    rows.add(new Row("CPU ms per delivered frame", clients, a.cpuMsPerFrame(), b.cpuMsPerFrame()));
-                    rows.add(new Row("latency p50 ms", clients, a.latency(50), b.latency(50)));
-                    rows.add(new Row("latency p99 ms", clients, a.latency(99), b.latency(99)));
+                    rows.add(new Row("fps per client, min", clients, a.minFps(), b.minFps(), Target.atLeast(29)));
+                    rows.add(new Row("fps per client, median", clients, a.medianFps(), b.medianFps(), Target.NONE));
+                    rows.add(new Row("CPU ms per delivered frame", clients, a.cpuMsPerFrame(), b.cpuMsPerFrame(),
+                            Target.ratioAtMost(clients <= 10 ? 1.0 : 0.5)));
+                    rows.add(new Row("latency p50 ms", clients, a.latency(50), b.latency(50), Target.NONE));
+                    rows.add(new Row("latency p99 ms", clients, a.latency(99), b.latency(99), Target.NONE));
                 } else {
-                    rows.add(new Row("CPU % of one core, idle", 0, a.cpuPercent(), b.cpuPercent()));
+                    rows.add(new Row("CPU % of one core, idle", 0, a.cpuPercent(), b.cpuPercent(),
+                            Target.ratioAtMost(1.0)));
                 }
-                rows.add(new Row("RSS MiB", clients, a.rssMiB, b.rssMiB));
+                rows.add(new Row("RSS MiB", clients, a.rssMiB, b.rssMiB, clients == 10 ? Target.atMost(64) : Target.NONE));
             }
             Stills sa = Stills.run(ours);
             Stills sb = Stills.run(peer);
-            rows.add(new Row("still latency median ms", 1, sa.medianMs(), sb.medianMs()));
-            rows.add(new Row("still latency max ms", 1, sa.maxMs(), sb.maxMs()));
-            rows.add(new Row("stream gap around a still, frames (max)", 1, sa.maxGap(), sb.maxGap()));
-            rows.add(new Row("still size (width)", 1, sa.width, sb.width));
+            rows.add(new Row("still latency median ms", 1, sa.medianMs(), sb.medianMs(), Target.NONE));
+            rows.add(new Row("still latency max ms", 1, sa.maxMs(), sb.maxMs(), Target.NONE));
+            rows.add(new Row("stream gap around a still, frames (max)", 1, sa.maxGap(), sb.maxGap(), Target.atMost(3)));
+            rows.add(new Row("still size (width)", 1, sa.width, sb.width, Target.NONE));
             // ustreamer's snapshot is a stream frame: it never switches size, so it has no figure here.
             for (int rate : STILL_RATES) {
                 StillRate r = StillRate.run(ours, rate);
                 System.err.printf("stills %s: stream %.1f fps, %d stills, latency median %.0f ms%n",
                         StillRate.label(rate), r.streamFps, r.stills, r.medianLatencyMs);
                 rows.add(new Row("stream fps, stills " + StillRate.label(rate) + " (floor 20)", 1, r.streamFps,
-                        Double.NaN));
+                        Double.NaN, Target.atLeast(rate == 0 ? 29 : 19.5)));
                 rows.add(new Row("still latency median ms, stills " + StillRate.label(rate), 1, r.medianLatencyMs,
-                        Double.NaN));
+                        Double.NaN, Target.NONE));
             }
         }
         print(rows, System.out);
-        StringBuilder out = new StringBuilder("metric,clients,dualstream,ustreamer,ratio\n");
+        StringBuilder out = new StringBuilder("metric,clients,dualstream,ustreamer,ratio,target,verdict\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "\"%s\",%d,%.4f,%.4f,%s%n", row.metric, row.clients, row.ours,
-                    row.peer, row.ratio()));
+            out.append(String.format(Locale.ROOT, "\"%s\",%d,%.4f,%.4f,%s,\"%s\",%s%n", row.metric, row.clients,
+                    row.ours, row.peer, row.ratio(), row.target.text, row.verdict()));
         }
         if (csv.getParent() != null) {
             Files.createDirectories(csv.getParent());
@@ -101,18 +117,43 @@ public final class Bench {
         System.out.println("written: " + csv);
     }
 
-    record Row(String metric, int clients, double ours, double peer) {
+    /** What a figure must be: of ours alone, or of ours over ustreamer's in the same run. */
+    record Target(String text, java.util.function.BiPredicate<Double, Double> met) {
+        static final Target NONE = new Target("", null);
+
+        static Target atMost(double limit) {
+            return new Target("<= " + limit, (ours, peer) -> ours <= limit);
+        }
+
+        static Target atLeast(double limit) {
+            return new Target(">= " + limit, (ours, peer) -> ours >= limit);
+        }
+
+        static Target ratioAtMost(double limit) {
+            return new Target("ratio <= " + limit, (ours, peer) -> peer > 0 && ours / peer <= limit);
+        }
+    }
+
+    record Row(String metric, int clients, double ours, double peer, Target target) {
         String ratio() {
             return peer == 0 || Double.isNaN(peer) || Double.isNaN(ours) ? "n/a"
                     : String.format(Locale.ROOT, "%.2f", ours / peer);
         }
+
+        String verdict() {
+            if (target.met() == null) {
+                return "";
+            }
+            return !Double.isNaN(ours) && target.met().test(ours, peer) ? "PASS" : "FAIL";
+        }
     }
 
     static void print(List<Row> rows, PrintStream out) {
-        out.printf("%-42s %7s %12s %12s %8s%n", "metric", "clients", "dualstream", "ustreamer", "ratio");
+        out.printf("%-42s %7s %12s %12s %8s %14s %7s%n", "metric", "clients", "dualstream", "ustreamer", "ratio",
+                "target", "");
         for (Row row : rows) {
-            out.printf(Locale.ROOT, "%-42s %7d %12.3f %12.3f %8s%n", row.metric, row.clients, row.ours, row.peer,
-                    row.ratio());
+            out.printf(Locale.ROOT, "%-42s %7d %12.3f %12.3f %8s %14s %7s%n", row.metric, row.clients, row.ours,
+                    row.peer, row.ratio(), row.target.text(), row.verdict());
         }
     }
 
@@ -138,16 +179,18 @@ public final class Bench {
             }
         }
 
-        static Server dualstream(Path jar, Path fakecam) throws Exception {
+        /** Started as users start it: the launcher, with its JVM settings, on this Java. */
+        static Server dualstream(Path launcher, Path fakecam) throws Exception {
             int port = freePort();
             Path work = Files.createTempDirectory("bench-dualstream");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx64m", "-Dorg.osgi.service.http.port=" + port, "-Dorg.apache.felix.http.host=127.0.0.1",
-                    "-Ddualstream.nativeLibrary=" + fakecam, "-Ddualstream.device=/dev/video0", "-Ddualstream.cameraDir=",
-                    "-Ddualstream.streamSize=640x480", "-Ddualstream.fps=30", "-jar", jar.toString())
-                    .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("log").toFile())
-                    .start();
-            return new Server("dualstream", p, port, "/stream", "/snapshot").ready();
+            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "-Dorg.osgi.service.http.port=" + port,
+                    "-Dorg.apache.felix.http.host=127.0.0.1", "-Ddualstream.nativeLibrary=" + fakecam,
+                    "-Ddualstream.device=/dev/video0", "-Ddualstream.cameraDir=", "-Ddualstream.streamSize=640x480",
+                    "-Ddualstream.fps=30").directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("log").toFile());
+            builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            long started = System.nanoTime();
+            return new Server("dualstream", builder.start(), port, "/stream", "/snapshot").ready(started);
         }
 
         static Server ustreamer(Path fakecam) throws Exception {
@@ -157,30 +200,50 @@ public final class Bench {
                     "--port=" + port).redirectErrorStream(true)
                     .redirectOutput(Files.createTempFile("bench-ustreamer", ".log").toFile());
             builder.environment().put("LD_PRELOAD", fakecam.toString());
-            return new Server("ustreamer", builder.start(), port, "/stream", "/snapshot").ready();
+            long started = System.nanoTime();
+            return new Server("ustreamer", builder.start(), port, "/stream", "/snapshot").ready(started);
         }
 
-        Server ready() throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        /** When the process started, and when it first gave a whole frame on its stream. */
+        long startedNanos;
+        long firstFrameNanos;
+
+        Server ready(long started) throws Exception {
+            startedNanos = started;
+            long deadline = started + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException(name + " exited with " + process.exitValue());
                 }
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    s.getOutputStream().write(("GET " + streamPath + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    s.setSoTimeout(3000);
-                    InputStream in = s.getInputStream();
-                    byte[] head = in.readNBytes(20_000);
-                    if (new String(head, StandardCharsets.ISO_8859_1).contains("\u00ff\u00d8")) {
-                        Thread.sleep(500);
-                        return this;
-                    }
-                } catch (IOException notYet) {
-                    // not serving yet
+                if (wholeFrame()) {
+                    firstFrameNanos = System.nanoTime();
+                    return this;
                 }
-                Thread.sleep(300);
+                Thread.sleep(10);
             }
             throw new IllegalStateException(name + " did not serve frames within 60 s");
+        }
+
+        /** Whether the stream gives a whole JPEG (start to end of image) now. */
+        private boolean wholeFrame() {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.getOutputStream().write(("GET " + streamPath + " HTTP/1.0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.setSoTimeout(3000);
+                InputStream in = s.getInputStream();
+                StringBuilder seen = new StringBuilder();
+                byte[] chunk = new byte[8192];
+                for (int n; seen.length() < 200_000 && (n = in.read(chunk)) > 0;) {
+                    seen.append(new String(chunk, 0, n, StandardCharsets.ISO_8859_1));
+                    int start = seen.indexOf("\u00ff\u00d8");
+                    if (start >= 0 && seen.indexOf("\u00ff\u00d9", start) > 0) {
+                        return true;
+                    }
+                }
+            } catch (IOException notYet) {
+                // not serving yet
+            }
+            return false;
         }
 
         long cpuTicks() throws IOException {
@@ -374,6 +437,23 @@ public final class Bench {
         public String toString() {
             return String.format(Locale.ROOT, "%d frames, %.2f cpu s, min fps %.1f, p99 %.1f ms, %.0f MiB", frames,
                     cpuSeconds, minFps(), latency(99), rssMiB);
+        }
+    }
+
+    /** The first minute: start-up to the first whole frame, then one viewer until 60 s after the start. */
+    record Cold(double startupSeconds, double cpuSeconds, double rssMiB) {
+
+        static Cold run(Server server) throws Exception {
+            long left = server.startedNanos + TimeUnit.SECONDS.toNanos(60) - System.nanoTime();
+            Load.run(server, 1, Duration.ofNanos(Math.max(0, left - WARMUP.toNanos())));
+            return new Cold((server.firstFrameNanos - server.startedNanos) / 1e9,
+                    server.cpuTicks() / (double) CLOCK_TICKS, server.rssMiB());
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "first frame after %.2f s, %.2f CPU s and %.0f MiB at 60 s",
+                    startupSeconds, cpuSeconds, rssMiB);
         }
     }
 

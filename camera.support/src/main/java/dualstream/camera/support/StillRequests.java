@@ -54,10 +54,19 @@ public final class StillRequests {
 
     /** Whether a request waits for a still of this size. */
     public boolean hasPending(Resolution size) {
+        // Asked for every stream frame: no stream or lambda, nothing allocated.
+        boolean found = false;
         synchronized (pending) {
-            pending.removeIf(r -> r.future.isDone());
-            return pending.stream().anyMatch(r -> r.size.equals(size));
+            for (Iterator<Request> it = pending.iterator(); it.hasNext();) {
+                Request r = it.next();
+                if (r.future.isDone()) {
+                    it.remove();
+                } else if (r.size.equals(size)) {
+                    found = true;
+                }
+            }
         }
+        return found;
     }
 
     /** The size the longest-waiting request asks for, or {@code null} when none waits. */

@@ -24,7 +24,9 @@ public final class Responses {
 
     /** {@code <seconds>.<microseconds>}, as mjpg-streamer writes X-Timestamp. */
     public static String timestamp(long epochMicros) {
-        return String.format("%d.%06d", epochMicros / 1_000_000, epochMicros % 1_000_000);
+        // Written once per frame: String.format cost a fifth of the stream writer's time.
+        String micros = Long.toString(1_000_000 + Math.floorMod(epochMicros, 1_000_000L));
+        return Math.floorDiv(epochMicros, 1_000_000L) + "." + micros.substring(1);
     }
 
     public static void text(HttpServletResponse resp, int status, String line) throws IOException {

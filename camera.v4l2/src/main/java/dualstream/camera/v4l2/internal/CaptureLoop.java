@@ -14,7 +14,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.osgi.service.log.Logger;
 
-import com.sun.jna.Native;
 
 import dualstream.camera.api.CameraControl;
 import dualstream.camera.api.CameraInfo;
@@ -240,7 +239,7 @@ final class CaptureLoop implements Runnable {
         runTasks(); // fails them: no device
         try {
             if (lib == null) {
-                lib = Native.load(settings.nativeLibrary(), LibC.class);
+                lib = LibC.load(settings.nativeLibrary());
             }
             device = V4l2Device.open(lib, settings.device());
         } catch (V4l2Exception e) {

@@ -8,8 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Component;
 
-import com.sun.jna.Native;
-
 import dualstream.camera.v4l2.V4l2Probe;
 import dualstream.camera.v4l2.internal.videodev2.LibC;
 import dualstream.camera.v4l2.internal.videodev2.Structs.Capability;
@@ -25,7 +23,7 @@ public final class V4l2ProbeService implements V4l2Probe {
     public Device probe(String device, String nativeLibrary) throws IOException {
         LibC lib;
         try {
-            lib = libraries.computeIfAbsent(nativeLibrary, name -> Native.load(name, LibC.class));
+            lib = libraries.computeIfAbsent(nativeLibrary, LibC::load);
         } catch (UnsatisfiedLinkError e) {
             throw new IOException("cannot load native library '" + nativeLibrary + "': " + e.getMessage(), e);
         }

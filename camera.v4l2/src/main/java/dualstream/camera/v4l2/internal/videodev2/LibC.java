@@ -36,6 +36,11 @@ public interface LibC extends Library {
     int ENOTTY = 25;
     int ERANGE = 34;
 
+    /** The library's calls, bound as cheaply as JNA can ({@link DirectLibC}). */
+    static LibC load(String library) {
+        return DirectLibC.load(library);
+    }
+
     int open(String path, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
