@@ -738,7 +738,9 @@ static void *frame_loop(void *arg) {
         pthread_mutex_lock(&lock);
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (ms_between(&next, &now) > 1000) next = now;   /* fell far behind: do not burst */
+        /* Behind by more than a frame (a large frame was being encoded, the machine is busy): a sensor does not deliver
+         * the frames it missed in a burst, it goes on from now. */
+        if (ms_between(&next, &now) * 1000000L > period_ns) next = now;
         if (!d->streaming || d->unplugged) continue;
         fill_one(d);
         if (d->unplug_after >= 0 && d->frames_since_fault >= d->unplug_after) do_unplug(d);
