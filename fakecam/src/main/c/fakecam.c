@@ -1,14 +1,14 @@
 /*
  * fakecam: an emulated UVC MJPEG camera behind open/close/ioctl/mmap/munmap/poll.
  *
- * One device path (FAKECAM_DEVICE, default /dev/video0), and any added with fakecam_add(), behaves like a uvcvideo
+ * One device path (FAKECAM_DEVICE, default /dev/video0), and every file in FAKECAM_NODES, behaves like a uvcvideo
  * camera: several MJPEG sizes, real JPEG frames (libjpeg), MMAP streaming, the EBUSY rules of videobuf2/uvcvideo,
  * controls, unplugging. A symbolic link to a device path (as in /dev/v4l/by-id) opens that device. Every other path
  * and fd goes to the real C library. Each open returns the read end of a real pipe that the frame thread writes a byte
  * to per frame, so poll and select work natively (and, like a capture device, it is never writable). Loaded as a library (JNA) or with LD_PRELOAD under an unmodified program.
  *
  * Settings and fault switches come from FAKECAM_* environment variables at load time and from fakecam_set() at run
- * time; see apply_setting() for the keys; fakecam_add(), fakecam_set_on() and fakecam_get_on() for other devices.
+ * time; see apply_setting() for the keys; fakecam_get_on() reads another device's counters.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -46,9 +46,6 @@ static void *(*real_mmap64)(void *, size_t, int, int, int, off64_t);
 static int (*real_munmap)(void *, size_t);
 static int (*real_poll)(struct pollfd *, nfds_t, int);
 static int (*real_access)(const char *, int);
-
-struct device;
-static void do_unplug(struct device *d);
 
 static void bind_real(void) {
     if (real_open) return;
@@ -103,7 +100,7 @@ struct cached { uint8_t *jpeg; size_t len; };
 #define MAX_DEVICES 8
 #define MAX_CONTROLS 24
 
-/* One emulated camera. Tests add more with fakecam_add() and plug and unplug them. */
+/* One emulated camera: the first, and one for each file under FAKECAM_NODES. */
 struct device {
     int present;             /* the slot is in use */
     char device_path[256];
@@ -123,7 +120,7 @@ struct device {
     uint32_t fps;
     unsigned generation;
     int unplugged;
-    int held;                /* unplugged until the "plug" setting, not for replug_after_ms */
+    int held;                /* unplugged until its node is back, not for replug_after_ms */
     int metadata;            /* a UVC metadata node (video-index1): no video capture */
     int node_backed;         /* a file under FAKECAM_NODES: present while the file exists */
     struct timespec node_checked;
@@ -274,7 +271,7 @@ static void free_caches(struct device *d) {
 
 /* Keys: device (its path), sizes, formats (any of mjpeg, jpeg (V4L2_PIX_FMT_JPEG), yuyv), quality, fps,
  * strip_huffman, broken_every, broken_kind (truncate|garbage|error|tiny|mixed), unplug_after (frames),
- * replug_after_ms, unplug (now, until plug), plug, dark_warmup (frames after each STREAMON), ebusy_until_reopen,
+ * replug_after_ms, dark_warmup (frames after each STREAMON), ebusy_until_reopen,
  * stall_after (frames), stall_ms, slow_fps, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
  * defaults), reset. Called with the lock held. */
 static int has_word(const char *list, const char *word) {
@@ -302,8 +299,6 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
     else if (!strcmp(key, "broken_kind")) snprintf(d->broken_kind, sizeof d->broken_kind, "%s", value);
     else if (!strcmp(key, "unplug_after")) { d->unplug_after = v; d->frames_since_fault = 0; }
     else if (!strcmp(key, "replug_after_ms")) d->replug_after_ms = v;
-    else if (!strcmp(key, "unplug")) { if (!d->unplugged) do_unplug(d); d->held = 1; }
-    else if (!strcmp(key, "plug")) { d->unplugged = d->held = 0; d->frames_since_fault = 0; }
     else if (!strcmp(key, "dark_warmup")) d->dark_warmup = (int) v;
     else if (!strcmp(key, "ebusy_until_reopen")) d->ebusy_until_reopen = (int) v;
     else if (!strcmp(key, "stall_after")) { d->stall_after = v; d->frames_since_fault = 0; }
@@ -430,29 +425,6 @@ EXPORT int fakecam_set(const char *key, const char *value) {
     }
     pthread_mutex_lock(&lock);
     int r = apply_setting(&devices[0], key, value);
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&lock);
-    return r;
-}
-
-/* Another device at this path, with the default settings. Returns -1 if the path is taken or all slots are. */
-EXPORT int fakecam_add(const char *path) {
-    pthread_mutex_lock(&lock);
-    int r = -1;
-    if (!device_named(path)) {
-        for (int i = 0; i < MAX_DEVICES && r < 0; i++) {
-            if (!devices[i].present) { device_init(&devices[i], path); r = 0; }
-        }
-    }
-    pthread_mutex_unlock(&lock);
-    return r;
-}
-
-/* Settings of the device at this path; -1 if there is none. */
-EXPORT int fakecam_set_on(const char *path, const char *key, const char *value) {
-    pthread_mutex_lock(&lock);
-    struct device *d = device_named(path);
-    int r = d ? apply_setting(d, key, value) : -1;
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&lock);
     return r;

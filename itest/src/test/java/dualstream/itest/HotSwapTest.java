@@ -84,7 +84,7 @@ class HotSwapTest {
         fake = Native.load(context.getProperty("fakecam.library"), FakeCameraCounters.class);
         camera = configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "hotswap", "?");
         camera.update(settings("640x480", 30));
-        Await.until("camera", Duration.ofSeconds(10), () -> swapCameraReady());
+        Await.until("camera", Duration.ofSeconds(10), () -> Cameras.probed(cameras, "swap"));
         base = Http.ready(runtime, "dualstream-stream", "dualstream-snapshot");
     }
 
@@ -110,9 +110,7 @@ class HotSwapTest {
     }
 
     private CameraService swapCamera() {
-        // A service on its way out may already be gone from the tracker: null.
-        return cameras.getServices().stream().filter(c -> c != null && c.info().id().equals("swap")).findFirst()
-                .orElse(null);
+        return Cameras.byId(cameras, "swap");
     }
 
     private boolean servesAll() {
@@ -383,12 +381,6 @@ class HotSwapTest {
         assertThat(client.problems).isEmpty();
     }
 
-    /** Looks once: the camera may go away between two looks while it is replaced. */
-    private boolean swapCameraReady() {
-        CameraService camera = swapCamera();
-        return camera != null && !camera.info().sizes().isEmpty();
-    }
-
     private String corsOrigin() {
         try {
             return Http.get(base.resolve("state")).headers().firstValue("Access-Control-Allow-Origin").orElse("");
@@ -408,7 +400,7 @@ class HotSwapTest {
             v4l2.update(in);
         }
         Await.until("camera back after its bundle's update", Duration.ofSeconds(10),
-                () -> swapCameraReady());
+                () -> Cameras.probed(cameras, "swap"));
         int partsBefore = client.parts.get();
         Await.until("streaming again", Duration.ofSeconds(10), () -> client.parts.get() > partsBefore + 10);
 

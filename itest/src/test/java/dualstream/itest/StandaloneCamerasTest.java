@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.test.common.annotation.InjectBundleContext;
@@ -84,20 +83,7 @@ class StandaloneCamerasTest {
 
     @AfterEach
     void removeCameras() throws Exception {
-        for (String filter : new String[] {"(service.pid=dualstream.camera.standalone)",
-                "(service.factoryPid=dualstream.camera.v4l2)", "(service.factoryPid=dualstream.camera.testpattern)"}) {
-            Configuration[] configurations = configurationAdmin.listConfigurations(filter);
-            if (configurations != null) {
-                for (Configuration configuration : configurations) {
-                    try {
-                        configuration.delete();
-                    } catch (IllegalStateException deletedByTheChooserMeanwhile) {
-                        // the chooser, switched off, takes its cameras away itself
-                    }
-                }
-            }
-        }
-        Await.until("cameras gone", Duration.ofSeconds(10), () -> cameras.isEmpty());
+        Cameras.removeAll(configurationAdmin, cameras);
         try (Stream<Path> files = Files.walk(nodes.getParent())) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(file);
@@ -131,14 +117,7 @@ class StandaloneCamerasTest {
     }
 
     private CameraService camera(String id) {
-        return cameras.getServices().stream().filter(c -> c != null && c.info().id().equals(id)).findFirst()
-                .orElse(null);
-    }
-
-    /** Looks once: the camera may go away between two looks. */
-    private boolean probed(String id) {
-        CameraService camera = camera(id);
-        return camera != null && !camera.info().sizes().isEmpty();
+        return Cameras.byId(cameras, id);
     }
 
     /** Milliseconds from now until the camera's stream gives a whole JPEG over HTTP. */
@@ -172,13 +151,16 @@ class StandaloneCamerasTest {
         Await.until("the test pattern", Duration.ofSeconds(10), () -> ids().equals(List.of("testpattern")));
 
         plug("video3", CAMERA_A, "");
-        plug("video4", CAMERA_A_METADATA, "metadata=1\n");
+        Path metadata = plug("video4", CAMERA_A_METADATA, "metadata=1\n");
         long millis = firstFrameMillis("camera=Fake_Camera_A1B2");
         System.out.printf("camera plugged in after start: first frame on /stream after %d ms%n", millis);
         Await.until("the test pattern gone", Duration.ofSeconds(10), () -> ids().equals(List.of("Fake_Camera_A1B2")));
         assertThat(camera("Fake_Camera_A1B2").info().device()).isEqualTo(byId.resolve(CAMERA_A).toString());
         assertThat(configurationAdmin.listConfigurations("(service.factoryPid=dualstream.camera.v4l2)"))
                 .as("one camera: its metadata node is not one").hasSize(1);
+        Thread.sleep(2500); // two more scans
+        assertThat(fake.fakecam_get_on(metadata.toRealPath().toString(), "opens").longValue())
+                .as("the metadata node, looked at once, is not opened again at every scan").isEqualTo(1);
     }
 
     @Test
@@ -215,15 +197,17 @@ class StandaloneCamerasTest {
     @Test
     void twoCamerasAtOnceEachUnderItsIdAndInAStableOrder() throws Exception {
         chooser(CAMERA_B + "=bed");
+        // A first: the numbered order must not be the order they came in.
         Path a = plug("video2", CAMERA_A, "sizes=320x240,1280x720\n");
+        Await.until("the first camera", Duration.ofSeconds(10), () -> Cameras.probed(cameras, "Fake_Camera_A1B2"));
         Path b = plug("video0", CAMERA_B, "sizes=640x480,1920x1080\n");
         Await.until("both cameras, probed", Duration.ofSeconds(10), () -> ids().equals(List.of("Fake_Camera_A1B2", "bed"))
-                && probed("Fake_Camera_A1B2") && probed("bed"));
+                && Cameras.probed(cameras, "Fake_Camera_A1B2") && Cameras.probed(cameras, "bed"));
         assertThat(camera("bed").stillSize()).hasToString("1920x1080");
         assertThat(camera("Fake_Camera_A1B2").stillSize()).hasToString("1280x720");
 
-        // mjpg-streamer's numbered actions: in id order (shorter first, as numbers), whatever order the cameras came
-        // in; the stream sizes tell the cameras apart.
+        // mjpg-streamer's numbered actions: in id order (shorter first, as numbers); the stream sizes tell the cameras
+        // apart.
         HttpResponse<InputStream> first = Http.CLIENT.send(HttpRequest.newBuilder(base.resolve("?action=stream_0"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         HttpResponse<InputStream> second = Http.CLIENT.send(HttpRequest.newBuilder(base.resolve("?action=stream_1"))

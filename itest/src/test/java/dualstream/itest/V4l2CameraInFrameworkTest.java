@@ -58,16 +58,7 @@ class V4l2CameraInFrameworkTest {
 
     @AfterEach
     void removeCameras() throws Exception {
-        for (String filter : new String[] {"(service.factoryPid=dualstream.camera.v4l2)",
-                "(service.factoryPid=dualstream.camera.testpattern)", "(service.pid=dualstream.camera.standalone)"}) {
-            Configuration[] configurations = configurationAdmin.listConfigurations(filter);
-            if (configurations != null) {
-                for (Configuration configuration : configurations) {
-                    configuration.delete();
-                }
-            }
-        }
-        Await.until("cameras gone", Duration.ofSeconds(10), () -> cameras.isEmpty());
+        Cameras.removeAll(configurationAdmin, cameras);
     }
 
     private Dictionary<String, Object> fakeCamera() {
@@ -99,8 +90,7 @@ class V4l2CameraInFrameworkTest {
     }
 
     private CameraService camera(String id) {
-        return cameras.getServices().stream().filter(c -> c != null && c.info().id().equals(id)).findFirst()
-                .orElse(null);
+        return Cameras.byId(cameras, id);
     }
 
     @Test

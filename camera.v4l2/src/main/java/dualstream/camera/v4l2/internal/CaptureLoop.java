@@ -24,6 +24,7 @@ import dualstream.camera.api.Resolution;
 import dualstream.camera.support.CameraCounters;
 import dualstream.camera.support.FrameHub;
 import dualstream.camera.support.StillRequests;
+import dualstream.camera.v4l2.V4l2Probe;
 import dualstream.camera.v4l2.internal.V4l2Camera.Settings;
 import dualstream.camera.v4l2.internal.jpeg.FrameSource;
 import dualstream.camera.v4l2.internal.jpeg.JpegExtractor;
@@ -274,8 +275,7 @@ final class CaptureLoop implements Runnable {
 
     private void probe() throws V4l2Exception, DeviceProblem {
         Capability cap = device.queryCapability();
-        int caps = (cap.capabilities & Videodev2.V4L2_CAP_DEVICE_CAPS) != 0 ? cap.device_caps : cap.capabilities;
-        if ((caps & Videodev2.V4L2_CAP_VIDEO_CAPTURE) == 0 || (caps & Videodev2.V4L2_CAP_STREAMING) == 0) {
+        if (!cap.streamingCapture()) {
             throw new DeviceProblem(settings.device() + " (" + cap.card() + ") is not a streaming video capture"
                     + " device; for a UVC camera try another /dev/video node");
         }
@@ -283,15 +283,16 @@ final class CaptureLoop implements Runnable {
         List<String> formatNames = new ArrayList<>();
         formats.forEach((code, description) -> formatNames.add(Videodev2.fourccName(code)));
         // Some older UVC cameras name their JPEG frames JPEG rather than MJPG; the frames are the same.
-        pixelFormat = formats.containsKey(Videodev2.V4L2_PIX_FMT_MJPEG) ? Videodev2.V4L2_PIX_FMT_MJPEG
-                : Videodev2.V4L2_PIX_FMT_JPEG;
-        if (!formats.containsKey(pixelFormat)) {
+        int served = V4l2Probe.SERVED_FORMATS.stream().map(Videodev2::fourcc).filter(formats::containsKey)
+                .findFirst().orElse(0);
+        if (served == 0) {
             List<String> offered = new ArrayList<>();
             formats.forEach((code, description) -> offered.add(Videodev2.fourccName(code) + " (" + description + ")"));
             throw new DeviceProblem(settings.device() + " (" + cap.card() + ") offers no MJPEG or JPEG, only: "
                     + (offered.isEmpty() ? "no formats" : String.join(", ", offered))
                     + "; dualstream needs a camera that encodes JPEG itself");
         }
+        pixelFormat = served;
         List<Resolution> sizes = device.frameSizes(pixelFormat);
         if (sizes.isEmpty()) {
             throw new DeviceProblem(settings.device() + " lists no " + Videodev2.fourccName(pixelFormat)

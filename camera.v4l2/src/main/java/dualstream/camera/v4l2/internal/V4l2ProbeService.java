@@ -29,9 +29,7 @@ public final class V4l2ProbeService implements V4l2Probe {
         }
         try (V4l2Device node = V4l2Device.open(lib, device)) {
             Capability cap = node.queryCapability();
-            int caps = (cap.capabilities & Videodev2.V4L2_CAP_DEVICE_CAPS) != 0 ? cap.device_caps : cap.capabilities;
-            boolean capture = (caps & Videodev2.V4L2_CAP_VIDEO_CAPTURE) != 0
-                    && (caps & Videodev2.V4L2_CAP_STREAMING) != 0;
+            boolean capture = cap.streamingCapture();
             List<String> formats = new ArrayList<>();
             if (capture) {
                 node.formats().keySet().forEach(code -> formats.add(Videodev2.fourccName(code)));

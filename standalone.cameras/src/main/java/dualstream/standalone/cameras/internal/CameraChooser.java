@@ -50,6 +50,8 @@ public final class CameraChooser {
     static final String PID = "dualstream.camera.standalone";
     static final String V4L2_PID = "dualstream.camera.v4l2";
     static final String TEST_PATTERN_PID = "dualstream.camera.testpattern";
+    static final String TEST_PATTERN_NAME = "standalone";
+    static final String TEST_PATTERN_FILTER = "(service.pid=" + TEST_PATTERN_PID + "~" + TEST_PATTERN_NAME + ")";
     static final String TEST_PATTERN_ID = "testpattern";
     /** On the configurations this component made: the link's name, so a restarted chooser takes them back. */
     static final String LINK = "dualstream.standalone.link";
@@ -118,6 +120,11 @@ public final class CameraChooser {
     private final Map<String, Served> served = new LinkedHashMap<>();
     /** What was already said about a node that is not served, so that each scan does not say it again. */
     private final Map<String, String> told = new HashMap<>();
+    /**
+     * Nodes found not to be cameras dualstream serves (a UVC camera's metadata node), by device: looked at again only
+     * when the device points elsewhere. Opening a node every second would keep a USB camera from suspending.
+     */
+    private final Map<String, String> unservable = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private boolean testPattern;
@@ -147,7 +154,7 @@ public final class CameraChooser {
                 for (Configuration configuration : list("(" + LINK + "=*)")) {
                     configuration.delete();
                 }
-                for (Configuration configuration : list("(service.pid=" + TEST_PATTERN_PID + "~standalone)")) {
+                for (Configuration configuration : list(TEST_PATTERN_FILTER)) {
                     configuration.delete();
                 }
             } catch (IOException | IllegalStateException e) {
@@ -188,7 +195,7 @@ public final class CameraChooser {
             served.put(id, new Served(device, null));
             configuration.updateIfDifferent(cameraProperties(id, device, String.valueOf(properties.get(LINK))));
         }
-        testPattern = list("(service.pid=" + TEST_PATTERN_PID + "~standalone)").length > 0;
+        testPattern = list(TEST_PATTERN_FILTER).length > 0;
     }
 
     void scan() throws IOException {
@@ -217,6 +224,9 @@ public final class CameraChooser {
                 camera.node = candidate.node();
                 continue;
             }
+            if (candidate.node().equals(unservable.get(candidate.device()))) {
+                continue;
+            }
             V4l2Probe.Device device;
             try {
                 device = probe.probe(candidate.device(), config.nativeLibrary());
@@ -225,9 +235,10 @@ public final class CameraChooser {
                 say(candidate, "cannot be opened: " + e.getMessage());
                 continue;
             }
-            Optional<String> unservable = device.unservable();
-            if (unservable.isPresent()) {
-                say(candidate, "(" + device.card() + ") not served: " + unservable.get());
+            Optional<String> why = device.unservable();
+            if (why.isPresent()) {
+                say(candidate, "(" + device.card() + ") not served: " + why.get());
+                unservable.put(candidate.device(), candidate.node());
                 continue;
             }
             configure(candidate);
@@ -248,6 +259,7 @@ public final class CameraChooser {
         Set<String> devices = new HashSet<>();
         candidates.forEach(candidate -> devices.add(candidate.device()));
         told.keySet().retainAll(devices); // a node unplugged and plugged again is looked at afresh
+        unservable.keySet().retainAll(devices);
         testPattern(served.isEmpty(), absences);
     }
 
@@ -323,11 +335,11 @@ public final class CameraChooser {
             log.info("No camera ({}): serving the built-in test pattern as camera '{}' until one is plugged in",
                     absences.isEmpty() ? "none in " + config.cameraDir() : String.join("; ", absences),
                     TEST_PATTERN_ID);
-            configurationAdmin.getFactoryConfiguration(TEST_PATTERN_PID, "standalone", "?")
+            configurationAdmin.getFactoryConfiguration(TEST_PATTERN_PID, TEST_PATTERN_NAME, "?")
                     .updateIfDifferent(streamProperties(TEST_PATTERN_ID));
         } else {
             log.info("A camera is here: the test pattern stops");
-            for (Configuration configuration : list("(service.pid=" + TEST_PATTERN_PID + "~standalone)")) {
+            for (Configuration configuration : list(TEST_PATTERN_FILTER)) {
                 configuration.delete();
             }
         }

@@ -32,6 +32,12 @@ public final class Structs {
         public String busInfo() {
             return text(bus_info);
         }
+
+        /** Whether the node captures video by streaming: a UVC camera's metadata node, or an encoder, does not. */
+        public boolean streamingCapture() {
+            int caps = (capabilities & Videodev2.V4L2_CAP_DEVICE_CAPS) != 0 ? device_caps : capabilities;
+            return (caps & Videodev2.V4L2_CAP_VIDEO_CAPTURE) != 0 && (caps & Videodev2.V4L2_CAP_STREAMING) != 0;
+        }
     }
 
     @FieldOrder({"index", "type", "flags", "description", "pixelformat", "mbus_code", "reserved"})
