@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
@@ -41,6 +42,10 @@ import dualstream.http.support.DualstreamHttp;
  * there, the Whiteboard lists it nowhere, and its URL answers 404 until the bundle restarts again. Every few seconds
  * this compares the registered dualstream servlets with the runtime's view of the dualstream context, and a servlet
  * missing from it twice running has its component disabled and enabled again, which registers it afresh.
+ * <p>
+ * The race follows a servlet's registration or unregistration, so the runtime is only asked (a whole runtime DTO each
+ * time) for a minute after one, or after a runtime came or went: a camera's gateway that runs for weeks does not pay
+ * for it every two seconds.
  */
 @Component(immediate = true, service = {})
 public final class WhiteboardWatch {
@@ -48,12 +53,19 @@ public final class WhiteboardWatch {
     static final long PERIOD_SECONDS = 2;
     /** Checks in a row a servlet must be missing before it counts as lost: registration itself takes a moment. */
     static final int MISSES = 2;
+    /** How long after a change the runtime is watched. */
+    static final long WATCH_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final String SERVLETS = "(osgi.http.whiteboard.context.select="
+            + escape(DualstreamHttp.CONTEXT_SELECT) + ")";
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
     private final Logger log;
     private final List<HttpServiceRuntime> runtimes = new CopyOnWriteArrayList<>();
     private final Map<Long, Integer> misses = new HashMap<>();
+    private final ServiceListener changes = event -> changed();
+    private final long watchNanos;
+    private volatile long watchUntil;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "dualstream-whiteboard-watch");
         thread.setDaemon(true);
@@ -63,27 +75,53 @@ public final class WhiteboardWatch {
     @Activate
     public WhiteboardWatch(BundleContext context, @Reference ServiceComponentRuntime scr,
             @Reference(service = LoggerFactory.class) Logger log) {
+        this(context, scr, log, WATCH_NANOS);
+    }
+
+    WhiteboardWatch(BundleContext context, ServiceComponentRuntime scr, Logger log, long watchNanos) {
+        this.watchNanos = watchNanos;
         this.context = context;
         this.scr = scr;
         this.log = log;
+        changed();
+        try {
+            context.addServiceListener(changes, "(&(objectClass=javax.servlet.Servlet)" + SERVLETS + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
         timer.scheduleWithFixedDelay(this::check, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addRuntime(HttpServiceRuntime runtime) {
         runtimes.add(runtime);
+        changed();
     }
 
     void removeRuntime(HttpServiceRuntime runtime) {
         runtimes.remove(runtime);
+        changed();
     }
 
     @Deactivate
     void deactivate() {
+        context.removeServiceListener(changes);
         timer.shutdownNow();
     }
 
-    private void check() {
+    private void changed() {
+        watchUntil = System.nanoTime() + watchNanos;
+    }
+
+    /** Whether the runtime is worth asking now: a change is recent, or a servlet is already missing. */
+    boolean watching() {
+        return System.nanoTime() - watchUntil < 0 || !misses.isEmpty();
+    }
+
+    void check() {
+        if (!watching()) {
+            return;
+        }
         try {
             Set<Long> lost = lost();
             misses.keySet().retainAll(lost);
@@ -102,8 +140,7 @@ public final class WhiteboardWatch {
     Set<Long> lost() {
         Set<Long> registered = new HashSet<>();
         try {
-            ServiceReference<?>[] servlets = context.getAllServiceReferences("javax.servlet.Servlet",
-                    "(osgi.http.whiteboard.context.select=" + escape(DualstreamHttp.CONTEXT_SELECT) + ")");
+            ServiceReference<?>[] servlets = context.getAllServiceReferences("javax.servlet.Servlet", SERVLETS);
             if (servlets != null) {
                 for (ServiceReference<?> servlet : servlets) {
                     registered.add((Long) servlet.getProperty(Constants.SERVICE_ID));

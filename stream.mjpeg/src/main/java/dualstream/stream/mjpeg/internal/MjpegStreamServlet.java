@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -101,7 +98,7 @@ public final class MjpegStreamServlet extends HttpServlet {
     private final transient MultipartWriter writer = new MultipartWriter();
     /** Every session not yet {@link Phase#DONE}: a session leaves it the moment its response is released. */
     private final transient Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    private final transient ScheduledExecutorService writerThread;
+    private final transient WriterLoop writerThread;
     private volatile boolean stopping;
 
     @Activate
@@ -111,25 +108,9 @@ public final class MjpegStreamServlet extends HttpServlet {
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.clientTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, config.clientTimeoutMillis()));
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
-        this.writerThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-stream-writer"));
-        writerThread.scheduleWithFixedDelay(guarded(this::sweep), keepAliveMillis / 4, keepAliveMillis / 4,
-                TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * A writer task that cannot vanish silently: an executor keeps what a task throws in its future, so an Error (out
-     * of memory) would leave a live process that streams nothing. It goes to the thread's uncaught-exception handler.
-     */
-    static Runnable guarded(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (Error e) {
-                Thread current = Thread.currentThread();
-                current.getUncaughtExceptionHandler().uncaughtException(current, e);
-                throw e;
-            }
-        };
+        this.writerThread = new WriterLoop("dualstream-stream-writer", this::sweep, keepAliveMillis / 4,
+                TimeUnit.MILLISECONDS, log);
+        writerThread.start();
     }
 
     /**
@@ -146,8 +127,7 @@ public final class MjpegStreamServlet extends HttpServlet {
     void deactivate() throws InterruptedException {
         stopping = true;
         endAll();
-        writerThread.shutdown();
-        writerThread.awaitTermination(2, TimeUnit.SECONDS);
+        writerThread.stop(2, TimeUnit.SECONDS);
     }
 
     /** Ends every stream after its part on the way; one whose client takes nothing for a second is cut. */
@@ -256,6 +236,11 @@ public final class MjpegStreamServlet extends HttpServlet {
         final long minimumSpacingMicros;
         final String client;
         final AtomicBoolean scheduled = new AtomicBoolean();
+        /** One task for the session's whole life rather than one per frame. */
+        final Runnable writeTask = () -> {
+            scheduled.set(false);
+            pump();
+        };
         volatile long lastWrite = System.nanoTime();
         /** When the connection last refused more ({@code isReady() == false}); 0 while it takes everything. */
         volatile long blockedSince;
@@ -276,15 +261,8 @@ public final class MjpegStreamServlet extends HttpServlet {
 
         /** Called on the camera's thread: hands the work to the writer thread, once however many frames come. */
         void schedule() {
-            if (scheduled.compareAndSet(false, true)) {
-                try {
-                    writerThread.execute(guarded(() -> {
-                        scheduled.set(false);
-                        pump();
-                    }));
-                } catch (RejectedExecutionException stopping) {
-                    scheduled.set(false);
-                }
+            if (scheduled.compareAndSet(false, true) && !writerThread.execute(writeTask)) {
+                scheduled.set(false);
             }
         }
 
