@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,6 +94,13 @@ public final class Bench {
             rows.add(new Row("still latency max ms", 1, sa.maxMs(), sb.maxMs(), Target.NONE));
             rows.add(new Row("stream gap around a still, frames (max)", 1, sa.maxGap(), sb.maxGap(), Target.atMost(3)));
             rows.add(new Row("still size (width)", 1, sa.width, sb.width, Target.NONE));
+            // Where our stills' time goes (the Server-Timing header), medians. The camera's own frame times have no
+            // target: the stream frame in flight when the request came, the warm-up frames, the kept frame.
+            for (String phase : Stills.PHASES) {
+                boolean camera = Stills.CAMERA_PHASES.contains(phase);
+                rows.add(new Row("still: " + phase + (camera ? " (camera frames)" : "") + ", median ms", 1,
+                        sa.phaseMedianMs(phase), Double.NaN, camera ? Target.NONE : Target.atMost(10)));
+            }
             // ustreamer's snapshot is a stream frame: it never switches size, so it has no figure here.
             for (int rate : STILL_RATES) {
                 StillRate r = StillRate.run(ours, rate);
@@ -520,8 +528,14 @@ public final class Bench {
         }
     }
 
-    /** Stills requested one by one while one client watches the stream; the gap is counted in frame intervals. */
-    record Stills(double[] latenciesMs, double[] gaps, double width) {
+    /**
+     * Stills requested one by one while one client watches the stream; the gap is counted in frame intervals. Our
+     * stills' phases come from their Server-Timing header; {@code http} is the rest of the time the client waited.
+     */
+    record Stills(double[] latenciesMs, double[] gaps, double width, Map<String, double[]> phasesMs) {
+
+        static final List<String> PHASES = List.of("queue", "switch", "warmup", "capture", "copy", "http");
+        static final Set<String> CAMERA_PHASES = Set.of("queue", "warmup", "capture");
 
         static Stills run(Server server) throws Exception {
             HttpClient http = HttpClient.newHttpClient();
@@ -529,6 +543,8 @@ public final class Bench {
             Client watcher;
             double[] latencies = new double[10];
             double[] gaps = new double[10];
+            Map<String, double[]> phases = new LinkedHashMap<>();
+            PHASES.forEach(phase -> phases.put(phase, new double[latencies.length]));
             double width = Double.NaN;
             try (Selector selector = Selector.open()) {
                 watcher = Client.open(server, selector, ignored);
@@ -546,12 +562,42 @@ public final class Bench {
                     byte[] jpeg = pending.get().body();
                     latencies[i] = (answered - requested) / 1000.0;
                     width = jpegWidth(jpeg);
+                    Map<String, Double> timing = serverTiming(pending.get().headers().firstValue("Server-Timing")
+                            .orElse(""));
+                    double accounted = 0;
+                    for (String phase : PHASES.subList(0, PHASES.size() - 1)) {
+                        double ms = timing.getOrDefault(phase, Double.NaN);
+                        phases.get(phase)[i] = ms;
+                        accounted += ms;
+                    }
+                    phases.get("http")[i] = latencies[i] - accounted;
                     Load.pump(selector, buffer, TimeUnit.MILLISECONDS.toNanos(700));
                     gaps[i] = gap(watcher.stamps, requested - 500_000, answered + 500_000);
                 }
                 watcher.channel.close();
             }
-            return new Stills(latencies, gaps, width);
+            return new Stills(latencies, gaps, width, phases);
+        }
+
+        /** {@code name;dur=ms, ...} as W3C Server Timing writes it; other parameters are ignored. */
+        static Map<String, Double> serverTiming(String header) {
+            Map<String, Double> timing = new LinkedHashMap<>();
+            for (String metric : header.split(",")) {
+                String[] parts = metric.trim().split(";");
+                for (int i = 1; i < parts.length; i++) {
+                    if (parts[i].trim().startsWith("dur=")) {
+                        timing.put(parts[0].trim(), Double.parseDouble(parts[i].trim().substring(4)));
+                    }
+                }
+            }
+            return timing;
+        }
+
+        /** The median of a phase over every still, NaN when the server does not report it. */
+        double phaseMedianMs(String phase) {
+            double[] sorted = phasesMs.get(phase).clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
         }
 
         /** Frames missed: the longest interval between stream frames around the still, in 1/30 s, minus one. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,7 @@ public final class Frame {
     private final long captureTimeMicros;
     private final Resolution size;
     private final byte[] jpeg;
+    private final List<Timing> timings;
 
     /**
      * @param sequence          increases by at least one for every frame the camera captured, dropped ones included
@@ -30,6 +32,25 @@ public final class Frame {
         this.captureTimeMicros = captureTimeMicros;
         this.size = Objects.requireNonNull(size, "size");
         this.jpeg = Objects.requireNonNull(jpeg, "jpeg");
+        this.timings = List.of();
+    }
+
+    private Frame(Frame frame, List<Timing> timings) {
+        this.sequence = frame.sequence;
+        this.captureTimeMicros = frame.captureTimeMicros;
+        this.size = frame.size;
+        this.jpeg = frame.jpeg;
+        this.timings = List.copyOf(timings);
+    }
+
+    /** The same frame, sharing its JPEG, with these timings instead of its own. */
+    public Frame withTimings(List<Timing> phases) {
+        return new Frame(this, phases);
+    }
+
+    /** How a still's time was spent, in order, as far as the camera knows it; empty for stream frames. */
+    public List<Timing> timings() {
+        return timings;
     }
 
     public long sequence() {

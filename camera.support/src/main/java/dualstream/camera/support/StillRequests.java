@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.Timing;
 
 /**
  * Pending still requests of one camera. A frame answers every request made before it was captured, so concurrent
@@ -83,6 +84,14 @@ public final class StillRequests {
      * @return how many requests it answered
      */
     public int complete(Frame frame) {
+        return complete(frame, 0);
+    }
+
+    /**
+     * As {@link #complete(Frame)}, for a still the camera began on at {@code startedNanos} ({@link System#nanoTime()}):
+     * each requester's frame starts its timings with a {@code queue} phase, from its request to that moment.
+     */
+    public int complete(Frame frame, long startedNanos) {
         List<Request> answered = new ArrayList<>();
         synchronized (pending) {
             for (Iterator<Request> it = pending.iterator(); it.hasNext();) {
@@ -100,9 +109,16 @@ public final class StillRequests {
         long now = System.nanoTime();
         for (Request r : answered) {
             lastLatency = Duration.ofNanos(now - r.requestedNanos);
-            r.future.complete(frame);
+            r.future.complete(startedNanos == 0 ? frame : withQueue(frame, startedNanos - r.requestedNanos));
         }
         return answered.size();
+    }
+
+    private static Frame withQueue(Frame frame, long queuedNanos) {
+        List<Timing> phases = new ArrayList<>(frame.timings().size() + 1);
+        phases.add(Timing.ofNanos("queue", queuedNanos));
+        phases.addAll(frame.timings());
+        return frame.withTimings(phases);
     }
 
     /** Fails every pending request. */

@@ -2,6 +2,8 @@ package dualstream.camera.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.Timing;
 
 class StillRequestsTest {
 
@@ -48,6 +51,26 @@ class StillRequestsTest {
         assertThat(late).isDone();
         assertThat(requests.hasPending()).isFalse();
         assertThat(requests.lastLatency()).isNotNull();
+    }
+
+    @Test
+    void eachRequesterSeesItsOwnWaitBeforeTheCamerasPhases() throws Exception {
+        CompletableFuture<Frame> early = requests.request(SIZE);
+        Thread.sleep(20);
+        CompletableFuture<Frame> later = requests.request(SIZE);
+        long started = System.nanoTime();
+        Frame still = capturedAt(2_000).withTimings(List.of(Timing.ofNanos("switch", 2_000_000)));
+
+        requests.complete(still, started);
+
+        List<Timing> earlyPhases = early.get().timings();
+        List<Timing> laterPhases = later.get().timings();
+        assertThat(earlyPhases).extracting(Timing::name).containsExactly("queue", "switch");
+        assertThat(laterPhases).extracting(Timing::name).containsExactly("queue", "switch");
+        assertThat(earlyPhases.get(0).duration()).isGreaterThanOrEqualTo(Duration.ofMillis(20))
+                .isGreaterThan(laterPhases.get(0).duration());
+        assertThat(earlyPhases.get(1).duration()).isEqualTo(Duration.ofMillis(2));
+        assertThat(early.get().data()).isEqualTo(still.data());
     }
 
     @Test

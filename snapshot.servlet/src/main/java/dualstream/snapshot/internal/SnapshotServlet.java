@@ -230,6 +230,9 @@ public final class SnapshotServlet extends HttpServlet {
         resp.setContentType("image/jpeg");
         resp.setContentLength(frame.length());
         resp.setHeader("X-Timestamp", Responses.timestamp(frame.captureTimeMicros()));
+        if (!frame.timings().isEmpty()) {
+            resp.setHeader("Server-Timing", Responses.serverTiming(frame.timings()));
+        }
         try {
             frame.writeTo(resp.getOutputStream());
         } catch (IOException clientLeft) {

@@ -21,6 +21,7 @@ import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.Timing;
 import dualstream.camera.support.CameraCounters;
 import dualstream.camera.support.FrameHub;
 import dualstream.camera.support.StillRequests;
@@ -383,12 +384,15 @@ final class CaptureLoop implements Runnable {
     }
 
     private void takeStill(Resolution size) throws V4l2Exception, DeviceProblem {
-        stillStartedNanos = System.nanoTime();
+        long started = System.nanoTime();
+        stillStartedNanos = started;
         framesSinceStill = 0;
         state = CameraState.SWITCHING;
         switchTo(size);
         startStreaming();
-        long deadline = System.nanoTime() + settings.stillTimeout().toNanos();
+        long switched = System.nanoTime();
+        long warmedUp = switched;
+        long deadline = switched + settings.stillTimeout().toNanos();
         int warmup = settings.warmupFrames();
         while (stills.hasPending(size) && running && System.nanoTime() < deadline) {
             Captured captured = capture();
@@ -397,9 +401,15 @@ final class CaptureLoop implements Runnable {
             }
             if (warmup > 0) {
                 warmup--;
+                warmedUp = System.nanoTime();
                 continue;
             }
-            stills.complete(new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg));
+            Frame still = new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg).withTimings(List.of(
+                    Timing.ofNanos("switch", switched - started),
+                    Timing.ofNanos("warmup", warmedUp - switched),
+                    Timing.ofNanos("capture", captured.readyNanos - warmedUp),
+                    Timing.ofNanos("copy", System.nanoTime() - captured.readyNanos)));
+            stills.complete(still, started);
         }
         if (stills.hasPending(size)) {
             stills.fail(size, new CameraUnavailableException("camera " + settings.id() + " gave no " + size
@@ -408,7 +418,8 @@ final class CaptureLoop implements Runnable {
         stopStreaming();
     }
 
-    private record Captured(byte[] jpeg, Resolution size, long micros) {
+    /** A frame out of the driver; {@code readyNanos}: when the driver said it was there. */
+    private record Captured(byte[] jpeg, Resolution size, long micros, long readyNanos) {
     }
 
     /**
@@ -420,6 +431,7 @@ final class CaptureLoop implements Runnable {
         if (!device.awaitFrame(POLL_MILLIS)) {
             return null;
         }
+        long readyNanos = System.nanoTime();
         V4l2Device.Dequeued buffer = device.dequeue();
         if (buffer == null) {
             return null;
@@ -447,7 +459,8 @@ final class CaptureLoop implements Runnable {
             counters.broken();
             return null;
         }
-        return new Captured(result.jpeg(), result.size(), captureMicros(buffer, dequeuedMicros, dequeuedMonotonicMicros));
+        return new Captured(result.jpeg(), result.size(), captureMicros(buffer, dequeuedMicros, dequeuedMonotonicMicros),
+                readyNanos);
     }
 
     /**

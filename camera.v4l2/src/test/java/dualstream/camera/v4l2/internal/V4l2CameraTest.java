@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.Timing;
 import dualstream.camera.support.StillRequests;
 
 /** The real JNA code against the fake camera: every behaviour and every fault switch. */
@@ -172,15 +174,25 @@ class V4l2CameraTest {
         try (LiveStream stream = camera.openStream()) {
             frames(stream, 3);
             long requested = StillRequests.Clock.SYSTEM.epochMicros();
+            long asked = System.nanoTime();
             Frame still = camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS);
+            long answered = System.nanoTime();
             assertThat(still.size()).isEqualTo(LARGEST);
             assertThat(decodedSize(still)).isEqualTo(LARGEST);
             assertThat(still.captureTimeMicros()).isGreaterThan(requested);
             assertThat(note(still)).as("not a dark warm-up frame").endsWith("dark=0");
             assertThat(isWholeJpegWithTables(bytes(still))).isTrue();
+            assertThat(still.timings()).extracting(Timing::name)
+                    .containsExactly("queue", "switch", "warmup", "capture", "copy");
+            assertThat(still.timings().stream().map(Timing::duration).reduce(Duration.ZERO, Duration::plus))
+                    .as("the phases happened between request and answer").isLessThanOrEqualTo(
+                            Duration.ofNanos(answered - asked));
+            assertThat(still.timings().get(2).duration()).as("three frames dropped at 30 fps")
+                    .isGreaterThan(Duration.ofMillis(50));
 
             List<Frame> after = frames(stream, 5);
             assertThat(after).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));
+            assertThat(after).allSatisfy(f -> assertThat(f.timings()).isEmpty());
             // The consumer holds at most one frame it has not taken yet: the newest from before the switch, when it
             // was published while this thread waited for the still. Every frame after that one is a new capture.
             assertThat(after).extracting(Frame::captureTimeMicros).isSorted();
