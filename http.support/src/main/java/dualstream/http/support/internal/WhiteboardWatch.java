@@ -43,9 +43,9 @@ import dualstream.http.support.DualstreamHttp;
  * this compares the registered dualstream servlets with the runtime's view of the dualstream context, and a servlet
  * missing from it twice running has its component disabled and enabled again, which registers it afresh.
  * <p>
- * The race follows a servlet's registration or unregistration, so the runtime is only asked (a whole runtime DTO each
- * time) for a minute after one, or after a runtime came or went: a camera's gateway that runs for weeks does not pay
- * for it every two seconds.
+ * The race follows a servlet's registration or unregistration within seconds, so the runtime is only asked (a whole
+ * runtime DTO each time) for half a minute after one, or after a runtime came or went: a gateway that runs for weeks
+ * does not pay for it every two seconds.
  */
 @Component(immediate = true, service = {})
 public final class WhiteboardWatch {
@@ -54,7 +54,7 @@ public final class WhiteboardWatch {
     /** Checks in a row a servlet must be missing before it counts as lost: registration itself takes a moment. */
     static final int MISSES = 2;
     /** How long after a change the runtime is watched. */
-    static final long WATCH_NANOS = TimeUnit.SECONDS.toNanos(60);
+    static final long WATCH_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String SERVLETS = "(osgi.http.whiteboard.context.select="
             + escape(DualstreamHttp.CONTEXT_SELECT) + ")";
 

@@ -297,6 +297,9 @@ public final class CameraChooser {
     }
 
     private static Optional<String> node(Path path) {
+        if (!path.toFile().exists()) {
+            return Optional.empty(); // said without the exception toRealPath would build at every scan
+        }
         try {
             return Optional.of(path.toRealPath().toString());
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.servlet.AsyncContext;
 import javax.servlet.AsyncEvent;
@@ -51,9 +52,9 @@ import dualstream.http.support.Responses;
  * The live stream of a camera as multipart/x-mixed-replace JPEG parts. Also answers mjpg-streamer's
  * {@code /?action=stream[_N]}, which the page servlet forwards here by name.
  * <p>
- * Writes are non-blocking: no thread waits per viewer. A new frame wakes one writer thread, which hands the frame's
- * prebuilt part to every client that can take it now; a client whose connection is still busy skips to the newest
- * frame once it drains.
+ * Writes are non-blocking: no thread waits per viewer. A new frame's prebuilt part goes to every client that can take
+ * it now, written on the camera's thread while few watch and by one writer thread otherwise; a client whose connection
+ * is still busy skips to the newest frame once it drains.
  */
 @Component(service = Servlet.class, configurationPid = MjpegStreamServlet.PID)
 @Designate(ocd = MjpegStreamServlet.Config.class)
@@ -89,7 +90,7 @@ public final class MjpegStreamServlet extends HttpServlet {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<CameraService> cameras;
+    volatile List<CameraService> cameras;
 
     private final transient Logger log;
     private final long keepAliveNanos;
@@ -99,6 +100,11 @@ public final class MjpegStreamServlet extends HttpServlet {
     /** Every session not yet {@link Phase#DONE}: a session leaves it the moment its response is released. */
     private final transient Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final transient WriterLoop writerThread;
+    /**
+     * Up to this many viewers, frames are written on the camera's thread: a part's non-blocking write takes tens of
+     * microseconds, a few milliseconds on a Pi for all of them, well within a frame.
+     */
+    static final int INLINE_VIEWERS = 16;
     private volatile boolean stopping;
 
     @Activate
@@ -163,7 +169,7 @@ public final class MjpegStreamServlet extends HttpServlet {
         sessions.add(session);
         async.addListener(session);
         session.out.setWriteListener(session);
-        session.stream.onNewFrame(session::schedule);
+        session.stream.onNewFrame(session::frameReady);
         if (stopping) {
             session.end();
         }
@@ -241,6 +247,8 @@ public final class MjpegStreamServlet extends HttpServlet {
             scheduled.set(false);
             pump();
         };
+        /** Held while writing or changing phase: by the camera's, the writer's or a container thread. */
+        private final ReentrantLock lock = new ReentrantLock();
         volatile long lastWrite = System.nanoTime();
         /** When the connection last refused more ({@code isReady() == false}); 0 while it takes everything. */
         volatile long blockedSince;
@@ -259,32 +267,72 @@ public final class MjpegStreamServlet extends HttpServlet {
             this.client = client;
         }
 
-        /** Called on the camera's thread: hands the work to the writer thread, once however many frames come. */
+        /** Hands the work to the writer thread, once however many frames come. */
         void schedule() {
             if (scheduled.compareAndSet(false, true) && !writerThread.execute(writeTask)) {
                 scheduled.set(false);
             }
         }
 
-        synchronized void repeatLast() {
-            if (last != null) {
-                repeat = true;
-                pump();
+        void repeatLast() {
+            lock.lock();
+            try {
+                if (last != null) {
+                    repeat = true;
+                    pumpLocked();
+                }
+            } finally {
+                lock.unlock();
             }
         }
 
         @Override
-        public synchronized void onWritePossible() {
-            blockedSince = 0;
-            if (phase == Phase.ENDING) {
-                done(null); // the part that was still on its way is out: now the response can end
-            } else {
-                pump();
+        public void onWritePossible() {
+            lock.lock();
+            try {
+                blockedSince = 0;
+                if (phase == Phase.ENDING) {
+                    done(null); // the part that was still on its way is out: now the response can end
+                } else {
+                    pumpLocked();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void pump() {
+            lock.lock();
+            try {
+                pumpLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Told of a new frame, on the camera's thread (or the request's, for a frame already waiting). With few viewers
+         * the frame is written from here: a non-blocking write of one prebuilt part each, cheaper than waking the
+         * writer thread for every frame. With many, or while this viewer's connection is being served elsewhere, the
+         * writer thread does it, so that the camera's thread never waits.
+         */
+        void frameReady() {
+            if (sessions.size() > INLINE_VIEWERS || !lock.tryLock()) {
+                schedule();
+                return;
+            }
+            try {
+                pumpLocked();
+            } catch (RuntimeException e) {
+                // Whatever the container throws must not reach the camera's capture loop.
+                abort("failed: " + e);
+            } finally {
+                lock.unlock();
             }
         }
 
         /** Writes for as long as the connection takes it without waiting. */
-        synchronized void pump() {
+        private void pumpLocked() {
             if (phase != Phase.STREAMING) {
                 return;
             }
@@ -337,27 +385,37 @@ public final class MjpegStreamServlet extends HttpServlet {
         }
 
         /** Ends the response after a whole part: at once if nothing is on its way, else once the pending write is out. */
-        synchronized void end() {
-            if (phase != Phase.STREAMING) {
-                return;
-            }
-            boolean idle;
+        void end() {
+            lock.lock();
             try {
-                idle = out.isReady();
-            } catch (IllegalStateException notAsyncAnymore) {
-                idle = true;
-            }
-            if (idle) {
-                done(null);
-            } else {
-                phase = Phase.ENDING;
-                stream.close();
+                if (phase != Phase.STREAMING) {
+                    return;
+                }
+                boolean idle;
+                try {
+                    idle = out.isReady();
+                } catch (IllegalStateException notAsyncAnymore) {
+                    idle = true;
+                }
+                if (idle) {
+                    done(null);
+                } else {
+                    phase = Phase.ENDING;
+                    stream.close();
+                }
+            } finally {
+                lock.unlock();
             }
         }
 
         /** Cuts the connection now, whatever is on its way: the client failed, or takes nothing. */
-        synchronized void abort(String why) {
-            done(why);
+        void abort(String why) {
+            lock.lock();
+            try {
+                done(why);
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** Releases the camera stream and the container's request, once; {@code cut} says why the connection is cut. */
@@ -400,8 +458,13 @@ public final class MjpegStreamServlet extends HttpServlet {
         }
 
         @Override
-        public synchronized void onComplete(AsyncEvent event) {
-            release();
+        public void onComplete(AsyncEvent event) {
+            lock.lock();
+            try {
+                release();
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
