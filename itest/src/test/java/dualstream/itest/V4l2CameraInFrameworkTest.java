@@ -435,6 +435,19 @@ class V4l2CameraInFrameworkTest {
         properties.put("device", "/dev/no-such-camera");
         configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(properties);
         Await.until("camera registered", Duration.ofSeconds(10), () -> cameraIs("fake", c -> c.problem().isPresent()));
+        // SCR binds the camera to the servlets on the registering thread, which may still be telling other listeners
+        // when this test's tracker has seen it: until then the stream rightly knows no camera.
+        Await.until("the stream servlet knows the camera", Duration.ofSeconds(10), () -> {
+            try {
+                return !new String(Http.get(base.resolve("stream?camera=fake")).body(),
+                        java.nio.charset.StandardCharsets.UTF_8).contains("No camera is available");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
         for (String path : new String[] {"stream?camera=fake", "?action=stream&camera=fake", "snapshot?camera=fake"}) {
             HttpResponse<byte[]> reply = Http.get(base.resolve(path));
             String body = new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8);
