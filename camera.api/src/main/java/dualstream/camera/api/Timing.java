@@ -14,6 +14,12 @@ import java.util.Objects;
  */
 public record Timing(String name, Duration duration) {
 
+    public static final String QUEUE = "queue";
+    public static final String SWITCH = "switch";
+    public static final String WARMUP = "warmup";
+    public static final String CAPTURE = "capture";
+    public static final String COPY = "copy";
+
     public Timing {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(duration, "duration");

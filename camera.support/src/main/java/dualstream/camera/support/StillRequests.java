@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.Resolution;
@@ -84,7 +85,7 @@ public final class StillRequests {
      * @return how many requests it answered
      */
     public int complete(Frame frame) {
-        return complete(frame, 0);
+        return answer(frame, r -> frame);
     }
 
     /**
@@ -92,6 +93,10 @@ public final class StillRequests {
      * each requester's frame starts its timings with a {@code queue} phase, from its request to that moment.
      */
     public int complete(Frame frame, long startedNanos) {
+        return answer(frame, r -> withQueue(frame, startedNanos - r.requestedNanos));
+    }
+
+    private int answer(Frame frame, Function<Request, Frame> answerFor) {
         List<Request> answered = new ArrayList<>();
         synchronized (pending) {
             for (Iterator<Request> it = pending.iterator(); it.hasNext();) {
@@ -109,14 +114,14 @@ public final class StillRequests {
         long now = System.nanoTime();
         for (Request r : answered) {
             lastLatency = Duration.ofNanos(now - r.requestedNanos);
-            r.future.complete(startedNanos == 0 ? frame : withQueue(frame, startedNanos - r.requestedNanos));
+            r.future.complete(answerFor.apply(r));
         }
         return answered.size();
     }
 
     private static Frame withQueue(Frame frame, long queuedNanos) {
         List<Timing> phases = new ArrayList<>(frame.timings().size() + 1);
-        phases.add(Timing.ofNanos("queue", queuedNanos));
+        phases.add(Timing.ofNanos(Timing.QUEUE, queuedNanos));
         phases.addAll(frame.timings());
         return frame.withTimings(phases);
     }

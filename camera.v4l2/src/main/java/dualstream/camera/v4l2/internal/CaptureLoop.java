@@ -405,10 +405,10 @@ final class CaptureLoop implements Runnable {
                 continue;
             }
             Frame still = new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg).withTimings(List.of(
-                    Timing.ofNanos("switch", switched - started),
-                    Timing.ofNanos("warmup", warmedUp - switched),
-                    Timing.ofNanos("capture", captured.readyNanos - warmedUp),
-                    Timing.ofNanos("copy", System.nanoTime() - captured.readyNanos)));
+                    Timing.ofNanos(Timing.SWITCH, switched - started),
+                    Timing.ofNanos(Timing.WARMUP, warmedUp - switched),
+                    Timing.ofNanos(Timing.CAPTURE, captured.readyNanos - warmedUp),
+                    Timing.ofNanos(Timing.COPY, System.nanoTime() - captured.readyNanos)));
             stills.complete(still, started);
         }
         if (stills.hasPending(size)) {

@@ -75,10 +75,11 @@ public final class WhiteboardWatch {
     @Activate
     public WhiteboardWatch(BundleContext context, @Reference ServiceComponentRuntime scr,
             @Reference(service = LoggerFactory.class) Logger log) {
-        this(context, scr, log, WATCH_NANOS);
+        this(context, scr, log, WATCH_NANOS, PERIOD_SECONDS);
     }
 
-    WhiteboardWatch(BundleContext context, ServiceComponentRuntime scr, Logger log, long watchNanos) {
+    WhiteboardWatch(BundleContext context, ServiceComponentRuntime scr, Logger log, long watchNanos,
+            long periodSeconds) {
         this.watchNanos = watchNanos;
         this.context = context;
         this.scr = scr;
@@ -89,7 +90,7 @@ public final class WhiteboardWatch {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        timer.scheduleWithFixedDelay(this::check, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::check, periodSeconds, periodSeconds, TimeUnit.SECONDS);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

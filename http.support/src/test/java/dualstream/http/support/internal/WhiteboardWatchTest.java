@@ -49,8 +49,9 @@ class WhiteboardWatchTest {
 
     @Test
     void theRuntimeIsAskedOnlyForAWhileAfterAServletOrRuntimeChange() throws Exception {
+        // Checked by this test only: the watch's own timer would not run within the hour.
         watch = new WhiteboardWatch(context, null, stub(Logger.class, (name, args) -> null),
-                TimeUnit.MILLISECONDS.toNanos(50));
+                TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.HOURS.toSeconds(1));
         watch.addRuntime(runtime);
         watch.check();
         assertThat(asked).hasValue(1);

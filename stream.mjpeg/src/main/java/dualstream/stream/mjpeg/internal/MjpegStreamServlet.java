@@ -323,15 +323,15 @@ public final class MjpegStreamServlet extends HttpServlet {
             }
             try {
                 pumpLocked();
-            } catch (RuntimeException e) {
-                // Whatever the container throws must not reach the camera's capture loop.
-                abort("failed: " + e);
             } finally {
                 lock.unlock();
             }
         }
 
-        /** Writes for as long as the connection takes it without waiting. */
+        /**
+         * Writes for as long as the connection takes it without waiting. A failure ends this viewer only: whatever the
+         * container throws must reach neither the camera's capture loop nor the writer thread's other viewers.
+         */
         private void pumpLocked() {
             if (phase != Phase.STREAMING) {
                 return;
@@ -367,7 +367,7 @@ public final class MjpegStreamServlet extends HttpServlet {
             } catch (CameraUnavailableException e) {
                 log.debug("stream to {} ended: {}", client, e.getMessage());
                 end();
-            } catch (IOException | IllegalStateException e) {
+            } catch (IOException | RuntimeException e) {
                 abort("went away: " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

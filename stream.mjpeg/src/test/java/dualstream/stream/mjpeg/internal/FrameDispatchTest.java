@@ -70,10 +70,28 @@ class FrameDispatchTest {
         assertThat(viewers).allSatisfy(v -> assertThat(v.partWriters()).containsExactly("dualstream-stream-writer"));
     }
 
-    private void publishOn(String threadName, Frame frame) throws InterruptedException {
+    @Test
+    void aConnectionThatFailsEndsItsViewerOnlyAndNeverTheCamerasThread() throws Exception {
+        Output failing = watch();
+        Output healthy = watch();
+        failing.failure = new IllegalArgumentException("the container's own trouble");
+
+        List<Throwable> thrown = publishOn("camera", FRAME);
+
+        assertThat(thrown).as("what reached the camera's thread").isEmpty();
+        assertThat(streams.get(0).closed).as("the failing viewer's stream").isTrue();
+        assertThat(streams.get(1).closed).isFalse();
+        assertThat(healthy.partWriters()).containsExactly("camera");
+    }
+
+    /** Runs the camera's publishing on a thread of that name; returns what escaped it. */
+    private List<Throwable> publishOn(String threadName, Frame frame) throws InterruptedException {
+        List<Throwable> thrown = new CopyOnWriteArrayList<>();
         Thread camera = new Thread(() -> streams.forEach(s -> s.publish(frame)), threadName);
+        camera.setUncaughtExceptionHandler((t, e) -> thrown.add(e));
         camera.start();
         camera.join();
+        return thrown;
     }
 
     /** A viewer's GET /stream, with a connection that takes everything at once. */
@@ -121,6 +139,7 @@ class FrameDispatchTest {
         private volatile Frame latest;
         private Frame taken;
         private volatile Runnable listener;
+        volatile boolean closed;
 
         void publish(Frame frame) {
             latest = frame;
@@ -145,6 +164,7 @@ class FrameDispatchTest {
 
         @Override
         public void close() {
+            closed = true;
         }
     }
 
@@ -152,6 +172,7 @@ class FrameDispatchTest {
     private static final class Output extends ServletOutputStream {
         final List<String> writers = new CopyOnWriteArrayList<>();
         final List<Integer> lengths = new CopyOnWriteArrayList<>();
+        volatile RuntimeException failure;
 
         /** The threads that wrote frames (parts larger than the opening boundary). */
         List<String> partWriters() {
@@ -180,6 +201,9 @@ class FrameDispatchTest {
 
         @Override
         public void write(byte[] b, int off, int len) {
+            if (failure != null) {
+                throw failure;
+            }
             lengths.add(len);
             writers.add(Thread.currentThread().getName());
         }
