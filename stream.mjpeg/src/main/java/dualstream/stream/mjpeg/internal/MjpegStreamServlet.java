@@ -114,8 +114,10 @@ public final class MjpegStreamServlet extends HttpServlet {
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.clientTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, config.clientTimeoutMillis()));
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
-        this.writerThread = new WriterLoop("dualstream-stream-writer", this::sweep, keepAliveMillis / 4,
-                TimeUnit.MILLISECONDS, log);
+        // Keep-alive and stuck-client checks twice per keep-alive period, and none without viewers: idle, the thread
+        // sleeps.
+        this.writerThread = new WriterLoop("dualstream-stream-writer", this::sweep, () -> !sessions.isEmpty(),
+                keepAliveMillis / 2, TimeUnit.MILLISECONDS, log);
         writerThread.start();
     }
 
@@ -167,6 +169,7 @@ public final class MjpegStreamServlet extends HttpServlet {
         Session session = new Session(viewer.get().camera().openStream(), async, resp.getOutputStream(),
                 viewer.get().minimumSpacingMicros(), req.getRemoteAddr());
         sessions.add(session);
+        writerThread.wake();
         async.addListener(session);
         session.out.setWriteListener(session);
         session.stream.onNewFrame(session::frameReady);

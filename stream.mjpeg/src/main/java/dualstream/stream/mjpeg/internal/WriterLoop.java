@@ -4,26 +4,29 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import org.osgi.service.log.Logger;
 
 /**
- * The stream's one writer thread: runs the tasks handed to it as they come and a periodic task in between, and
- * otherwise sleeps. A hand-off is a queue offer and an unpark; a scheduled executor's delay queue also takes a lock
+ * The stream's one writer thread: runs the tasks handed to it as they come and, while it is wanted, a periodic task in
+ * between, and otherwise sleeps: with no viewer it does not wake at all. A hand-off is a queue offer and an unpark; a scheduled executor's delay queue also takes a lock
  * and signals a condition for every frame, which profiling showed to cost a third of the writer's time at one viewer.
  */
 final class WriterLoop implements Runnable {
 
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Runnable periodic;
+    private final BooleanSupplier periodicWanted;
     private final long periodNanos;
     private final Thread thread;
     private final Logger log;
     private volatile boolean stopped;
 
-    WriterLoop(String name, Runnable periodic, long period, TimeUnit unit, Logger log) {
+    WriterLoop(String name, Runnable periodic, BooleanSupplier periodicWanted, long period, TimeUnit unit, Logger log) {
         this.log = log;
         this.periodic = periodic;
+        this.periodicWanted = periodicWanted;
         this.periodNanos = unit.toNanos(period);
         this.thread = new Thread(this, name);
         thread.setDaemon(true);
@@ -43,6 +46,11 @@ final class WriterLoop implements Runnable {
         return true;
     }
 
+    /** To be called when the periodic task may have become wanted: the thread looks again. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
     /** Stops after the task running now; tasks still waiting are dropped. */
     void stop(long timeout, TimeUnit unit) throws InterruptedException {
         stopped = true;
@@ -60,7 +68,12 @@ final class WriterLoop implements Runnable {
                 runReporting(task);
             }
             long now = System.nanoTime();
-            if (now - nextPeriodic >= 0) {
+            if (!periodicWanted.getAsBoolean()) {
+                nextPeriodic = now + periodNanos;
+                if (tasks.isEmpty() && !stopped) {
+                    LockSupport.park(this); // until execute, wake or stop unparks it
+                }
+            } else if (now - nextPeriodic >= 0) {
                 runReporting(periodic);
                 nextPeriodic = now + periodNanos;
             } else if (tasks.isEmpty()) {

@@ -8,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,9 +36,33 @@ class WriterLoopTest {
     }
 
     private WriterLoop start(Runnable periodic, long periodMillis) {
-        loop = new WriterLoop("writer", periodic, periodMillis, TimeUnit.MILLISECONDS, log);
+        return start(periodic, () -> true, periodMillis);
+    }
+
+    private WriterLoop start(Runnable periodic, BooleanSupplier wanted, long periodMillis) {
+        loop = new WriterLoop("writer", periodic, wanted, periodMillis, TimeUnit.MILLISECONDS, log);
         loop.start();
         return loop;
+    }
+
+    @Test
+    void thePeriodicTaskRunsOnlyWhileWantedAndTasksRunEitherWay() throws Exception {
+        AtomicBoolean wanted = new AtomicBoolean();
+        AtomicInteger periodicRuns = new AtomicInteger();
+        start(periodicRuns::incrementAndGet, wanted::get, 10);
+        CompletableFuture<Boolean> ran = new CompletableFuture<>();
+        loop.execute(() -> ran.complete(true));
+        assertThat(ran.get(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(300); // thirty periods
+        assertThat(periodicRuns.get()).as("periodic runs while not wanted").isZero();
+
+        wanted.set(true);
+        loop.wake();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (periodicRuns.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(periodicRuns.get()).isGreaterThanOrEqualTo(3);
     }
 
     @Test
