@@ -215,7 +215,10 @@ public final class MjpegStreamServlet extends HttpServlet {
         resp.setContentType(MultipartWriter.CONTENT_TYPE);
     }
 
-    /** Runs a few times a second: repeats the last frame to idle viewers, cuts viewers that take nothing. */
+    /**
+     * Runs twice per keep-alive period while anyone watches: repeats the last frame to idle viewers, cuts viewers that
+     * take nothing.
+     */
     private void sweep() {
         long now = System.nanoTime();
         for (Session session : sessions) {
