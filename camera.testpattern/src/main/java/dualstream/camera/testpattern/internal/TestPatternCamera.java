@@ -75,6 +75,8 @@ public final class TestPatternCamera implements CameraService {
     private final CameraCounters counters = new CameraCounters();
     private final StillRequests stills = new StillRequests(StillRequests.Clock.SYSTEM, counters::still);
     private final ScheduledExecutorService worker;
+    /** The worker's thread, so that deactivation can wait until it has ended. */
+    private volatile Thread workerThread;
 
     // Touched only on the worker thread.
     private List<byte[]> streamFrames;
@@ -102,7 +104,11 @@ public final class TestPatternCamera implements CameraService {
         this.fps = config.fps();
         this.info = new CameraInfo(id, "testpattern", "dualstream", "Test pattern", List.of("MJPG"),
                 streamSize.equals(stillSize) ? List.of(streamSize) : List.of(streamSize, stillSize));
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-testpattern-" + id));
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "dualstream-testpattern-" + id);
+            workerThread = thread;
+            return thread;
+        });
         worker.execute(this::paintAll);
         log.info("No camera hardware: serving a test pattern as camera '{}' ({} stream, {} stills, {} fps)", id,
                 streamSize, stillSize, fps);
@@ -128,12 +134,20 @@ public final class TestPatternCamera implements CameraService {
     void deactivate() throws InterruptedException {
         stopped = true;
         worker.shutdownNow();
-        if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+        // The executor counts as terminated while its thread is still on its way out; a bundle update must not find
+        // our thread alive, holding the old class loader.
+        Thread thread = workerThread;
+        if (!worker.awaitTermination(5, TimeUnit.SECONDS) || thread != null && !join(thread)) {
             log.warn("test-pattern camera '{}' did not stop within 5 s", info.id());
         }
         hub.close();
         stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));
         state = CameraState.IDLE;
+    }
+
+    private static boolean join(Thread thread) throws InterruptedException {
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+        return !thread.isAlive();
     }
 
     private void paintAll() {
