@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +143,19 @@ class HostileRequestsTest {
         return java.util.Arrays.copyOf(buffer, length);
     }
 
+    /**
+     * Jetty 12.0 (up to 12.0.32, which Felix HTTP Jetty 1.1.8 embeds) now and then releases a connection's request
+     * buffer twice when it closes, and its thread pool logs that as a failed job: jetty/jetty.project#12939, open, not
+     * reproducible on demand. It comes from no input of ours or the client's, and every request was still answered.
+     * Exactly that entry is set aside; any other warning or stack trace still fails the test.
+     */
+    static final Pattern JETTY_DOUBLE_RELEASE = Pattern.compile("\\S+ \\[qtp[^\\]]*\\] WARN "
+            + "org\\.eclipse\\.jetty\\.util\\.thread\\.QueuedThreadPool - Job failed\\R"
+            + "java\\.lang\\.IllegalStateException: already released ReferenceCounter@\\w+\\[r=0\\]\\R"
+            + "(?:\\tat (?:org\\.eclipse\\.jetty\\.io\\.|java\\.base/java\\.util\\.concurrent\\.atomic\\.).*\\R)+"
+            + "\\tat org\\.eclipse\\.jetty\\.server\\.internal\\.HttpConnection\\.releaseRequestBuffer\\(.*\\R"
+            + "(?:\\tat (?:org\\.eclipse\\.jetty\\.|java\\.base/java\\.lang\\.Thread\\.run).*\\R)+");
+
     @Test
     void noHostileRequestGetsA5xxOrAnythingInternalAndTheLogStaysQuiet() throws Exception {
         long logBefore = Files.size(gateway.log);
@@ -165,6 +180,11 @@ class HostileRequestsTest {
         assertThat(send("GET /state HTTP/1.1\r\nH\r\n").status()).as("still serving").isEqualTo(200);
         String log = Files.readString(gateway.log).substring((int) logBefore);
         System.out.printf("%d hostile requests wrote %d bytes of log%n", REQUESTS.length, log.length());
+        Matcher jettyRace = JETTY_DOUBLE_RELEASE.matcher(log);
+        if (jettyRace.find()) {
+            System.out.println("Jetty's own request-buffer race (jetty/jetty.project#12939) was logged; set aside");
+            log = jettyRace.replaceAll("");
+        }
         assertThat(log).as("log after the hostile requests").doesNotContain("\tat ").doesNotContain("ERROR")
                 .doesNotContain("WARN");
     }
