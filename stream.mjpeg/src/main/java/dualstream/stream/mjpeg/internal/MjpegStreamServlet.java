@@ -114,10 +114,10 @@ public final class MjpegStreamServlet extends HttpServlet {
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.clientTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, config.clientTimeoutMillis()));
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
-        // Keep-alive and stuck-client checks twice per keep-alive period, and none without viewers: idle, the thread
-        // sleeps.
+        // Keep-alive and stuck-client checks four times per keep-alive period, so that a stalled camera's last frame
+        // is repeated within 1.25 periods; none without viewers: idle, the thread sleeps.
         this.writerThread = new WriterLoop("dualstream-stream-writer", this::sweep, () -> !sessions.isEmpty(),
-                keepAliveMillis / 2, TimeUnit.MILLISECONDS, log);
+                keepAliveMillis / 4, TimeUnit.MILLISECONDS, log);
         writerThread.start();
     }
 
@@ -216,8 +216,8 @@ public final class MjpegStreamServlet extends HttpServlet {
     }
 
     /**
-     * Runs twice per keep-alive period while anyone watches: repeats the last frame to idle viewers, cuts viewers that
-     * take nothing.
+     * Runs four times per keep-alive period while anyone watches: repeats the last frame to idle viewers, cuts viewers
+     * that take nothing.
      */
     private void sweep() {
         long now = System.nanoTime();
