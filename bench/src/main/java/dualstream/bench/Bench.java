@@ -6,10 +6,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -98,8 +94,9 @@ public final class Bench {
                         y = Load.run(peer, clients);
                         x = Load.run(ours, clients);
                     }
-                    System.err.printf(Locale.ROOT, "%d clients, round %d: CPU ratio %.2f; dualstream %s | ustreamer %s%n",
-                            clients, round + 1, x.cpuRatio(y), x, y);
+                    System.err.printf(Locale.ROOT,
+                            "%d clients, round %d: CPU ratio %.2f; dualstream %s | ustreamer %s%n", clients,
+                            round + 1, x.cpuRatio(y), x, y);
                     a = a == null ? x : a.and(x);
                     b = b == null ? y : b.and(y);
                 }
@@ -115,7 +112,8 @@ public final class Bench {
                     rows.add(new Row("CPU % of one core, idle", 0, a.cpuPercent(), b.cpuPercent(),
                             Target.ratioAtMost(1.0)));
                 }
-                rows.add(new Row("RSS MiB", clients, a.rssMiB, b.rssMiB, clients == 10 ? Target.atMost(64) : Target.NONE));
+                rows.add(new Row("RSS MiB", clients, a.rssMiB, b.rssMiB,
+                        clients == 10 ? Target.atMost(64) : Target.NONE));
             }
             Stills sa = Stills.run(ours);
             Stills sb = Stills.run(peer);
@@ -152,6 +150,19 @@ public final class Bench {
         }
         Files.writeString(csv, out);
         System.out.println("written: " + csv);
+    }
+
+    /** A header block's fields, names in lower case; lines without a colon (a status line) are skipped. */
+    static Map<String, String> headers(String block) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : block.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim());
+            }
+        }
+        return fields;
     }
 
     /** What a figure must be: of ours alone, or of ours over ustreamer's in the same run. */
@@ -368,18 +379,12 @@ public final class Bench {
 
         private void parseHeaderBlock() {
             contentLength = -1;
-            for (String line : header.toString().split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = line.substring(colon + 1).trim();
-                if (key.equals("content-length")) {
-                    contentLength = Long.parseLong(value);
-                } else if (key.equals("x-timestamp")) {
-                    timestamp = (long) (Double.parseDouble(value) * 1_000_000);
-                }
+            Map<String, String> fields = headers(header.toString());
+            if (fields.containsKey("content-length")) {
+                contentLength = Long.parseLong(fields.get("content-length"));
+            }
+            if (fields.containsKey("x-timestamp")) {
+                timestamp = (long) (Double.parseDouble(fields.get("x-timestamp")) * 1_000_000);
             }
             if (contentLength > 0 && header.indexOf("image/jpeg") >= 0) {
                 bodyLeft = contentLength;
@@ -516,7 +521,6 @@ public final class Bench {
         }
 
         static StillRate run(Server server, int perSecond) throws Exception {
-            HttpClient http = HttpClient.newHttpClient();
             List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
             List<Thread> requesters = new ArrayList<>();
@@ -524,10 +528,9 @@ public final class Bench {
             Runnable still = () -> {
                 long requested = nowMicros();
                 try {
-                    http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port
-                            + server.snapshotPath)).build(), HttpResponse.BodyHandlers.ofByteArray());
-                    latencies.add((nowMicros() - requested) / 1000.0);
-                } catch (Exception e) {
+                    latencies.add((Stills.Answer.get(server.port, server.snapshotPath).receivedMicros() - requested)
+                            / 1000.0);
+                } catch (RuntimeException e) {
                     latencies.add(Double.NaN);
                 }
             };
@@ -649,13 +652,7 @@ public final class Bench {
 
             /** A header's value, or "" when it is not there. */
             String header(String name) {
-                for (String line : head.split("\r\n")) {
-                    int colon = line.indexOf(':');
-                    if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                        return line.substring(colon + 1).trim();
-                    }
-                }
-                return "";
+                return headers(head).getOrDefault(name.toLowerCase(Locale.ROOT), "");
             }
         }
 

@@ -10,8 +10,9 @@ import org.osgi.service.log.Logger;
 
 /**
  * The stream's one writer thread: runs the tasks handed to it as they come and, while it is wanted, a periodic task in
- * between, and otherwise sleeps: with no viewer it does not wake at all. A hand-off is a queue offer and an unpark; a scheduled executor's delay queue also takes a lock
- * and signals a condition for every frame, which profiling showed to cost a third of the writer's time at one viewer.
+ * between; otherwise it sleeps, without waking at all while the periodic task is not wanted. A hand-off is a queue
+ * offer and an unpark; a scheduled executor's delay queue also takes a lock and signals a condition for every frame,
+ * which profiling showed to cost a third of the writer's time at one viewer.
  */
 final class WriterLoop implements Runnable {
 
