@@ -106,6 +106,11 @@ class HostileRequestsTest {
     }
 
     static Answer send(String request) throws IOException {
+        return send(gateway, request);
+    }
+
+    /** {@code H} in the request stands for a well-formed Host line and Connection: close, then the head's end. */
+    static Answer send(Gateway gateway, String request) throws IOException {
         String head = request.replace("\r\nH\r\n", "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         try (Socket socket = new Socket(gateway.base.getHost(), gateway.base.getPort())) {
             socket.setSoTimeout(15_000);
@@ -121,6 +126,26 @@ class HostileRequestsTest {
             }
             return new Answer(Integer.parseInt(text.substring(9, 12)), text);
         }
+    }
+
+    /**
+     * What an answer shows that a client must never see (a stack trace, our classes, a header it injected), or null.
+     * A picture's bytes are not text: only its head is read.
+     */
+    static String internal(String answer) {
+        String lower = answer.toLowerCase();
+        int headEnd = lower.indexOf("\r\n\r\n");
+        String head = headEnd < 0 ? lower : lower.substring(0, headEnd);
+        if (head.contains("content-type: image/") || head.contains("content-type: multipart/")) {
+            lower = head;
+        }
+        for (String internal : new String[] {"exception", "\tat ", "org.eclipse", "org.apache", "dualstream.",
+                "java.", "echo-me", "\r\nx-injected"}) {
+            if (lower.contains(internal)) {
+                return internal.strip();
+            }
+        }
+        return null;
     }
 
     /** Up to 64 KiB: enough for any error page, and a stream is cut after its first bytes. */
@@ -168,12 +193,9 @@ class HostileRequestsTest {
             if (answer.status() >= 500) {
                 problems.add(answer.status() + " for " + shown);
             }
-            String lower = answer.text().toLowerCase();
-            for (String internal : new String[] {"exception", "\tat ", "org.eclipse", "org.apache", "dualstream.",
-                    "java.", "echo-me", "\r\nx-injected"}) {
-                if (lower.contains(internal)) {
-                    problems.add("'" + internal.strip() + "' in the answer to " + shown);
-                }
+            String internal = internal(answer.text());
+            if (internal != null) {
+                problems.add("'" + internal + "' in the answer to " + shown);
             }
         }
         assertThat(problems).isEmpty();

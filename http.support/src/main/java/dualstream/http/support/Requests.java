@@ -83,7 +83,7 @@ public final class Requests {
                 return ordered.stream().filter(c -> id.equals(c.info().id())).findFirst();
             }
             if (index != null) {
-                return index < ordered.size() ? Optional.of(ordered.get(index)) : Optional.empty();
+                return index >= 0 && index < ordered.size() ? Optional.of(ordered.get(index)) : Optional.empty();
             }
             return ordered.stream().findFirst();
         }
