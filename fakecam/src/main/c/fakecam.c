@@ -135,6 +135,8 @@ struct device {
     int ebusy_until_reopen;
     long stall_after, stall_ms;
     int slow_fps;
+    long first_frame_ms;   /* the first frame after each STREAMON comes this much later (a large size's start) */
+    int first_frame_delayed;
 
     /* counters, readable with fakecam_get() */
     long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
@@ -272,7 +274,7 @@ static void free_caches(struct device *d) {
 /* Keys: device (its path), sizes, formats (any of mjpeg, jpeg (V4L2_PIX_FMT_JPEG), yuyv), quality, fps,
  * strip_huffman, broken_every, broken_kind (truncate|garbage|error|tiny|mixed), unplug_after (frames),
  * replug_after_ms, dark_warmup (frames after each STREAMON), ebusy_until_reopen,
- * stall_after (frames), stall_ms, slow_fps, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
+ * stall_after (frames), stall_ms, slow_fps, first_frame_ms, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
  * defaults), reset. Called with the lock held. */
 static int has_word(const char *list, const char *word) {
     size_t n = strlen(word);
@@ -304,13 +306,14 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
     else if (!strcmp(key, "stall_after")) { d->stall_after = v; d->frames_since_fault = 0; }
     else if (!strcmp(key, "stall_ms")) d->stall_ms = v;
     else if (!strcmp(key, "slow_fps")) d->slow_fps = (int) v;
+    else if (!strcmp(key, "first_frame_ms")) d->first_frame_ms = v;
     else if (!strcmp(key, "stepwise")) d->stepwise = (int) v;
     else if (!strcmp(key, "metadata")) d->metadata = (int) v;
     else if (!strcmp(key, "model")) return choose_model(d, value);
     else if (!strcmp(key, "reset")) {
         d->strip_huffman = d->broken_every = d->dark_warmup = d->ebusy_until_reopen = d->slow_fps = d->stepwise = 0;
         d->unplug_after = d->stall_after = -1;
-        d->stall_ms = 0;
+        d->stall_ms = d->first_frame_ms = 0;
         d->replug_after_ms = 1000;
         snprintf(d->broken_kind, sizeof d->broken_kind, "mixed");
         choose_model(d, "uvc");
@@ -348,7 +351,7 @@ __attribute__((constructor)) static void init(void) {
     device_init(&devices[0], "/dev/video0");
     static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
         "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
-        "stall_ms", "slow_fps", "stepwise", "model"};
+        "stall_ms", "slow_fps", "first_frame_ms", "stepwise", "model"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "FAKECAM_%s", keys[i]);
@@ -698,6 +701,10 @@ static void *frame_loop(void *arg) {
         long period_ns = 1000000000L / (rate ? rate : 1);
         next.tv_nsec += period_ns;
         while (next.tv_nsec >= 1000000000) { next.tv_sec++; next.tv_nsec -= 1000000000; }
+        if (d->frames_since_streamon == 0 && d->first_frame_ms > 0 && !d->first_frame_delayed) {
+            add_ms(&next, d->first_frame_ms);
+            d->first_frame_delayed = 1;
+        }
         if (d->stall_after >= 0 && d->frames_since_fault == d->stall_after) {
             add_ms(&next, d->stall_ms);
             d->stall_after = -1;
@@ -1061,6 +1068,7 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                 d->stream_signal = h->wfd;
                 d->sequence = 0;
                 d->frames_since_streamon = 0;
+                d->first_frame_delayed = 0;
                 d->stat_streamons++;
                 pthread_cond_broadcast(&wake);
             }

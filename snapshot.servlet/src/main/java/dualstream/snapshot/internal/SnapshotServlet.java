@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
+import javax.servlet.AsyncContext;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -16,12 +22,14 @@ import javax.servlet.http.HttpServletResponse;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.annotations.RequireHttpWhiteboard;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.log.Logger;
@@ -50,6 +58,7 @@ import dualstream.http.support.Responses;
 @Designate(ocd = SnapshotServlet.Config.class)
 @HttpWhiteboardServletName(DualstreamHttp.SNAPSHOT_SERVLET)
 @HttpWhiteboardServletPattern({"/snapshot", SnapshotServlet.STREAM_PATH})
+@HttpWhiteboardServletAsyncSupported // no container thread waits for the camera
 @HttpWhiteboardContextSelect(DualstreamHttp.CONTEXT_SELECT)
 @RequireHttpWhiteboard
 public final class SnapshotServlet extends HttpServlet {
@@ -85,6 +94,10 @@ public final class SnapshotServlet extends HttpServlet {
     private final long timeoutMillis;
     private final long frameTimeoutMillis;
     private final int retryAfterSeconds;
+    private final transient Set<PendingAnswer> pending = ConcurrentHashMap.newKeySet();
+    /** Only the requests' deadlines: a thread that sleeps until the next one, none while nothing waits. */
+    private final transient ScheduledThreadPoolExecutor deadlines;
+    private volatile boolean stopping;
 
     @Activate
     public SnapshotServlet(Config config, @Reference(service = LoggerFactory.class) Logger log) {
@@ -92,6 +105,14 @@ public final class SnapshotServlet extends HttpServlet {
         this.timeoutMillis = Math.max(100, config.timeoutMillis());
         this.frameTimeoutMillis = Math.max(100, config.frameTimeoutMillis());
         this.retryAfterSeconds = Math.max(1, config.retryAfterSeconds());
+        this.deadlines = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "dualstream-snapshot-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        deadlines.setRemoveOnCancelPolicy(true);
+        deadlines.setKeepAliveTime(10, TimeUnit.SECONDS);
+        deadlines.allowCoreThreadTimeOut(true);
     }
 
     /** Headers only, and no still: taking one would pause the live stream for an answer nobody reads. */
@@ -174,70 +195,78 @@ public final class SnapshotServlet extends HttpServlet {
             Responses.badRequest(resp, sizeGoneMeanwhile.getMessage());
             return;
         }
-        Frame frame;
-        try {
-            frame = still.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            still.cancel(false);
-            Responses.unavailable(resp, retryAfterSeconds, "The camera gave no still within " + timeoutMillis + " ms.");
-            return;
-        } catch (ExecutionException e) {
-            log.debug("still failed: {}", e.getCause().toString());
-            Responses.unavailable(resp, retryAfterSeconds, "The camera could not take a still: "
-                    + e.getCause().getMessage());
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            Responses.unavailable(resp, retryAfterSeconds, "Interrupted.");
-            return;
-        }
-        send(frame, req, resp);
+        PendingAnswer answer = answerLater(req, resp, timeoutMillis, "The camera gave no still within "
+                + timeoutMillis + " ms.");
+        answer.onDone(() -> still.cancel(false));
+        still.whenComplete((frame, failure) -> {
+            if (failure == null) {
+                answer.deliver(frame);
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof CancellationException)) {
+                log.debug("still failed: {}", cause.toString());
+            }
+            answer.unavailable(retryAfterSeconds, "The camera could not take a still: " + cause.getMessage());
+        });
     }
 
     /**
      * The cheap snapshot: the first live frame captured after the request, with no resolution switch. For clients
      * that poll (Mainsail, Fluidd, Moonraker): a full-resolution still per poll would cut the live stream's rate.
      */
-    private void streamFrame(CameraService camera, HttpServletRequest req, HttpServletResponse resp)
-            throws IOException {
+    private void streamFrame(CameraService camera, HttpServletRequest req, HttpServletResponse resp) {
         Instant now = Instant.now();
         long requestedMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(frameTimeoutMillis);
-        try (LiveStream stream = camera.openStream()) {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                Frame frame = left > 0 ? stream.next(left, TimeUnit.NANOSECONDS) : null;
-                if (frame == null) {
-                    Responses.unavailable(resp, retryAfterSeconds,
-                            "The camera gave no frame within " + frameTimeoutMillis + " ms.");
-                    return;
+        PendingAnswer answer = answerLater(req, resp, frameTimeoutMillis, "The camera gave no frame within "
+                + frameTimeoutMillis + " ms.");
+        LiveStream stream = camera.openStream();
+        answer.onDone(stream::close);
+        stream.onNewFrame(() -> {
+            try {
+                Frame frame = stream.next(0, TimeUnit.NANOSECONDS);
+                if (frame != null && frame.captureTimeMicros() >= requestedMicros) {
+                    answer.deliver(frame);
                 }
-                if (frame.captureTimeMicros() >= requestedMicros) {
-                    send(frame, req, resp);
-                    return;
-                }
+            } catch (CameraUnavailableException e) {
+                answer.unavailable(retryAfterSeconds, "The camera is not available: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (CameraUnavailableException e) {
-            Responses.unavailable(resp, retryAfterSeconds, "The camera is not available: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            Responses.unavailable(resp, retryAfterSeconds, "Interrupted.");
-        }
+        });
     }
 
-    private void send(Frame frame, HttpServletRequest req, HttpServletResponse resp) {
-        Responses.common(resp);
-        resp.setContentType("image/jpeg");
-        resp.setContentLength(frame.length());
-        resp.setHeader("X-Timestamp", Responses.timestamp(frame.captureTimeMicros()));
-        if (!frame.timings().isEmpty()) {
-            resp.setHeader("Server-Timing", Responses.serverTiming(frame.timings()));
-        }
+    /**
+     * Leaves the request to be answered later, from whichever thread has the answer; 503 with this line if none came
+     * within the time.
+     */
+    private PendingAnswer answerLater(HttpServletRequest req, HttpServletResponse resp, long millis, String late) {
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        PendingAnswer answer = new PendingAnswer(async, resp, log, req.getRemoteAddr());
+        pending.add(answer);
+        answer.onDone(() -> pending.remove(answer));
         try {
-            frame.writeTo(resp.getOutputStream());
-        } catch (IOException clientLeft) {
-            // The client's choice, not a fault of ours: no stack trace in the log.
-            log.debug("still not delivered to {}: {}", req.getRemoteAddr(), clientLeft.toString());
+            ScheduledFuture<?> deadline = deadlines.schedule(() -> answer.unavailable(retryAfterSeconds, late), millis,
+                    TimeUnit.MILLISECONDS);
+            answer.onDone(() -> deadline.cancel(false));
+        } catch (RejectedExecutionException stopped) {
+            answer.unavailable(retryAfterSeconds, "The snapshot is restarting.");
         }
+        if (stopping) {
+            answer.unavailable(retryAfterSeconds, "The snapshot is restarting.");
+        }
+        return answer;
+    }
+
+    /** Requests still waiting are answered 503 now: the bundle is being stopped or updated. */
+    @Deactivate
+    void deactivate() {
+        stopping = true;
+        for (PendingAnswer answer : pending) {
+            answer.unavailable(retryAfterSeconds, "The snapshot is restarting.");
+        }
+        deadlines.shutdownNow();
     }
 }
