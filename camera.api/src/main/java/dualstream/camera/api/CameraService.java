@@ -1,6 +1,7 @@
 package dualstream.camera.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -73,4 +74,12 @@ public interface CameraService {
      * @throws CameraUnavailableException when the camera cannot be reached
      */
     CameraControl setControl(int id, int value) throws CameraUnavailableException;
+
+    /**
+     * The settings in effect, by their configuration names (after defaults and limits were applied), so that an
+     * operator can see what a setting given at start-up became.
+     */
+    default Map<String, Object> settings() {
+        return Map.of();
+    }
 }

@@ -46,6 +46,18 @@ final class Documents {
             json.value(size.toString());
         }
         json.close(']');
+        json.key("settings").open('{');
+        for (Map.Entry<String, Object> setting : camera.settings().entrySet()) {
+            json.key(setting.getKey());
+            if (setting.getValue() instanceof Number number) {
+                json.value(number);
+            } else if (setting.getValue() instanceof Boolean flag) {
+                json.value(flag);
+            } else {
+                json.value(String.valueOf(setting.getValue()));
+            }
+        }
+        json.close('}');
         json.key("cameras").open('[');
         for (CameraService other : all) {
             json.value(other.info().id());

@@ -2,6 +2,7 @@ package dualstream.camera.testpattern.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -236,6 +237,11 @@ public final class TestPatternCamera implements CameraService {
     @Override
     public int targetFps() {
         return fps;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        return Map.of("fps", fps);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dualstream.camera.v4l2.internal;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -188,6 +190,18 @@ public final class V4l2Camera implements CameraService {
         CompletableFuture<Frame> still = stills.request(size);
         loop.wake();
         return still;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> effective = new LinkedHashMap<>();
+        effective.put("fps", settings.fps());
+        effective.put("warmupFrames", settings.warmupFrames());
+        effective.put("buffers", settings.buffers());
+        effective.put("reconnectMillis", settings.reconnect().toMillis());
+        effective.put("stillTimeoutMillis", settings.stillTimeout().toMillis());
+        effective.put("streamFloorFps", settings.streamFloorFps());
+        return effective;
     }
 
     @Override

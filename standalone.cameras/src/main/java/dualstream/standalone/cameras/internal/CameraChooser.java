@@ -26,6 +26,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -113,6 +114,7 @@ public final class CameraChooser {
     }
 
     private final Config config;
+    private final Map<String, Object> cameraSettings;
     private final V4l2Probe probe;
     private final ConfigurationAdmin configurationAdmin;
     private final Logger log;
@@ -130,9 +132,11 @@ public final class CameraChooser {
     private boolean testPattern;
 
     @Activate
-    public CameraChooser(Config config, @Reference V4l2Probe probe, @Reference ConfigurationAdmin configurationAdmin,
+    public CameraChooser(Config config, Map<String, Object> properties, @Reference V4l2Probe probe,
+            @Reference ConfigurationAdmin configurationAdmin, @Reference MetaTypeService metaType,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.config = config;
+        this.cameraSettings = CameraSettings.of(properties, metaType, probe, log);
         this.probe = probe;
         this.configurationAdmin = configurationAdmin;
         this.log = log;
@@ -317,7 +321,7 @@ public final class CameraChooser {
     }
 
     private Dictionary<String, Object> streamProperties(String id) {
-        Dictionary<String, Object> properties = new Hashtable<>();
+        Dictionary<String, Object> properties = new Hashtable<>(cameraSettings);
         properties.put("camera.id", id);
         properties.put("streamSize", config.streamSize());
         properties.put("stillSize", config.stillSize());
