@@ -118,7 +118,7 @@ class V4l2CameraInFrameworkTest {
         assertThat(Jpeg.decodedSize(still.body())).isEqualTo(LARGEST);
         // Where the still's time went, for browsers' developer tools and the benchmark.
         assertThat(still.headers().firstValue("Server-Timing").orElseThrow()).matches(
-                "queue;dur=\\d+\\.\\d, switch;dur=\\d+\\.\\d, warmup;dur=\\d+\\.\\d, capture;dur=\\d+\\.\\d, copy;dur=\\d+\\.\\d");
+                "queue;dur=\\d+\\.\\d, switch;dur=\\d+\\.\\d, settle;dur=\\d+\\.\\d;desc=\"[a-z]+, \\d+ frames skipped[^\"]*\", copy;dur=\\d+\\.\\d");
 
         HttpResponse<byte[]> fullHd = Http.get(base.resolve("snapshot?camera=fake&size=1920x1080"));
         assertThat(fullHd.statusCode()).isEqualTo(200);

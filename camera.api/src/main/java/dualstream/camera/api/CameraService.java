@@ -82,4 +82,9 @@ public interface CameraService {
     default Map<String, Object> settings() {
         return Map.of();
     }
+
+    /** How the camera settled for its last full-size still; empty before the first, or where it does not say. */
+    default Optional<StillReport> lastStill() {
+        return Optional.empty();
+    }
 }

@@ -42,6 +42,16 @@ public final class Responses {
                 value.append(", ");
             }
             value.append(timing.name()).append(";dur=").append(tenths / 10).append('.').append(tenths % 10);
+            if (timing.description() != null && !timing.description().isEmpty()) {
+                value.append(";desc=\"");
+                timing.description().chars().filter(c -> c >= 0x20 && c < 0x7F).forEach(c -> {
+                    if (c == '"' || c == '\\') {
+                        value.append('\\');
+                    }
+                    value.append((char) c);
+                });
+                value.append('"');
+            }
         }
         return value.toString();
     }

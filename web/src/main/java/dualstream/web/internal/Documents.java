@@ -38,6 +38,11 @@ final class Documents {
         } else {
             json.value((String) null);
         }
+        json.key("lastStill");
+        camera.lastStill().ifPresentOrElse(still -> json.open('{').field("size", still.size().toString())
+                .field("settleMillis", still.settle().toMillis()).field("framesSkipped", still.framesSkipped())
+                .field("stoppedBy", still.stoppedBy()).field("exposureLocked", still.exposureLocked())
+                .field("streamFramesWithheld", still.streamFramesWithheld()).close('}'), () -> json.value((String) null));
         json.field("commandsRefused", refusals.count()).key("lastCommandRefusal").value(refusals.last());
         // mjpg-streamer's "JPEG quality" command is answered either way; only a camera with the control applies it.
         json.field("jpegQualityControl", MjpgStreamer.jpegQuality(camera).isPresent());

@@ -2,6 +2,7 @@ package dualstream.camera.v4l2.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -21,6 +22,7 @@ import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.StillReport;
 import dualstream.camera.api.Timing;
 import dualstream.camera.support.CameraCounters;
 import dualstream.camera.support.FrameHub;
@@ -29,6 +31,8 @@ import dualstream.camera.v4l2.V4l2Probe;
 import dualstream.camera.v4l2.internal.V4l2Camera.Settings;
 import dualstream.camera.v4l2.internal.jpeg.FrameSource;
 import dualstream.camera.v4l2.internal.jpeg.JpegExtractor;
+import dualstream.camera.v4l2.internal.jpeg.LumaProbe;
+import dualstream.camera.v4l2.internal.jpeg.LumaProbe.Luma;
 import dualstream.camera.v4l2.internal.videodev2.LibC;
 import dualstream.camera.v4l2.internal.videodev2.MappedBuffers;
 import dualstream.camera.v4l2.internal.videodev2.Structs.Capability;
@@ -45,6 +49,16 @@ final class CaptureLoop implements Runnable {
 
     private static final Resolution PREFERRED_STREAM = new Resolution(640, 480);
     private static final int POLL_MILLIS = 200;
+    /**
+     * Entropy-coded bytes the brightness probe reads of a frame: the whole of a stream-size frame, the top rows of a
+     * large still, about 2 ms on a Pi-class core.
+     */
+    static final int PROBE_BUDGET = 96 * 1024;
+    /**
+     * A whole baseline JPEG spends at least two bits on every 8x8 block (a DC code and an end-of-block code), so less
+     * than this per pixel is a frame cut short, whatever the scene: ustreamer's {@code --min-frame-size}, scaled.
+     */
+    static final int PIXELS_PER_MINIMUM_BYTE = 512;
 
     /** Device work handed to the capture thread. */
     interface DeviceTask<T> {
@@ -79,6 +93,7 @@ final class CaptureLoop implements Runnable {
     private volatile Resolution stillSize;
     private volatile List<CameraControl> controls = List.of();
     private volatile String problem = "not opened yet";
+    private volatile StillReport lastStill;
 
     // Touched only by the capture thread.
     private LibC lib;
@@ -95,6 +110,18 @@ final class CaptureLoop implements Runnable {
     private long stillStartedNanos;
     private long framesSinceStill;
     private boolean reportedMissing;
+    private final ExposureLock exposure = new ExposureLock();
+    /** The live stream's newest frame, to compare the frames after a switch with. */
+    private byte[] lastStreamJpeg;
+    private long lastStreamFrameNanos;
+    /** The picture last kept at each size: what to compare with when nothing streamed just before. */
+    private final Map<Resolution, Luma> lastKept = new HashMap<>();
+    /** While streaming starts at the stream size: frames are withheld from viewers until the camera has settled. */
+    private Settling streamSettling;
+    private long streamSettleLimit;
+    private int streamWithheld;
+    /** Why {@link #capture()} gave no frame: null when none came, else the frame's fault. */
+    private String rejected;
 
     CaptureLoop(Settings settings, FrameHub hub, StillRequests stills, CameraCounters counters, Logger log) {
         this.settings = settings;
@@ -129,6 +156,10 @@ final class CaptureLoop implements Runnable {
 
     String problem() {
         return problem;
+    }
+
+    StillReport lastStill() {
+        return lastStill;
     }
 
     void stop() {
@@ -185,6 +216,9 @@ final class CaptureLoop implements Runnable {
     CameraControl applyControl(V4l2Device on, int id, int value) throws V4l2Exception {
         on.setControl(id, value);
         userControls.put(id, value);
+        if (id == ExposureLock.EXPOSURE_AUTO || id == ExposureLock.EXPOSURE_ABSOLUTE) {
+            exposure.userChanged();
+        }
         controls = on.controls();
         return controls.stream().filter(c -> c.id() == id).findFirst()
                 .orElseThrow(() -> new V4l2Exception("control " + id + " vanished", LibC.EINVAL));
@@ -314,6 +348,9 @@ final class CaptureLoop implements Runnable {
             }
         }
         controls = device.controls();
+        exposure.opened(device, controls);
+        lastKept.clear();
+        streamSettling = null;
         info = new CameraInfo(settings.id(), settings.device(), cap.driver(), cap.card(), formatNames, sizes);
         currentSize = null;
         lastDriverSequence = -1;
@@ -343,6 +380,7 @@ final class CaptureLoop implements Runnable {
 
     private void idle() throws V4l2Exception, InterruptedException {
         stopStreaming();
+        exposure.release(device);
         state = CameraState.IDLE;
         await(1000);
         if (running && hub.consumers() == 0 && !stills.hasPending() && tasks.isEmpty()) {
@@ -352,13 +390,25 @@ final class CaptureLoop implements Runnable {
 
     private void streamOneFrame() throws V4l2Exception, DeviceProblem {
         switchTo(streamSize);
-        startStreaming();
+        if (!streaming) {
+            // The stream's own start is a switch too: the frames before the camera has settled are not shown.
+            boolean locked = exposure.lockFor(device, streamSize);
+            startStreaming();
+            streamSettling = new Settling(settings.warmupFrames(), streamReference(), locked);
+            streamSettleLimit = System.nanoTime() + settings.settleLimit().toNanos();
+            streamWithheld = 0;
+        }
         state = CameraState.STREAMING;
         Captured captured = capture();
         if (captured == null) {
             return;
         }
+        if (streamSettling != null && !streamSettled(captured)) {
+            return;
+        }
         Frame frame = new Frame(++frameSequence, captured.micros, captured.size, captured.jpeg);
+        lastStreamJpeg = captured.jpeg;
+        lastStreamFrameNanos = captured.readyNanos;
         if (hub.consumers() > 0) {
             framesSinceStill++;
             hub.publish(frame);
@@ -367,6 +417,35 @@ final class CaptureLoop implements Runnable {
         if (stills.hasPending(streamSize)) {
             stills.complete(frame);
         }
+    }
+
+    /** What the stream should look like when it starts again: its picture before a still, or when it last ran. */
+    private Luma streamReference() {
+        return lastKept.get(streamSize);
+    }
+
+    /** Whether this frame ends the stream's settling (it is shown); otherwise it is withheld. */
+    private boolean streamSettled(Captured captured) throws V4l2Exception {
+        Luma luma = LumaProbe.measure(captured.jpeg, PROBE_BUDGET);
+        Settling.Reason reason = streamSettling.offer(luma, exposure.readBack(device));
+        if (reason == null && streamSettling.lockDidNotHold()) {
+            exposure.failed(device, streamSize);
+        }
+        if (reason == null && System.nanoTime() < streamSettleLimit) {
+            streamWithheld++;
+            return false;
+        }
+        streamSettling = null;
+        if (luma != null) {
+            lastKept.put(streamSize, luma);
+        }
+        exposure.release(device);
+        exposure.settledAt(device, streamSize);
+        StillReport report = lastStill;
+        if (report != null && streamWithheld > 0) {
+            lastStill = report.withStreamFramesWithheld(streamWithheld);
+        }
+        return true;
     }
 
     /**
@@ -388,26 +467,57 @@ final class CaptureLoop implements Runnable {
         stillStartedNanos = started;
         framesSinceStill = 0;
         state = CameraState.SWITCHING;
+        Luma before = null;
+        if (streaming && streamSize.equals(currentSize) && streamSettling == null
+                && lastStreamJpeg != null && started - lastStreamFrameNanos < 1_000_000_000L) {
+            // The same scene a moment ago: what the still should look like once the camera has settled.
+            before = LumaProbe.measure(lastStreamJpeg, PROBE_BUDGET);
+            if (before != null) {
+                lastKept.put(streamSize, before);
+            }
+            exposure.settledAt(device, streamSize);
+        }
+        Luma reference = before != null ? before : lastKept.get(size);
         switchTo(size);
+        boolean locked = exposure.lockFor(device, size);
         startStreaming();
         long switched = System.nanoTime();
-        long warmedUp = switched;
+        long limit = switched + settings.settleLimit().toNanos();
         long deadline = switched + settings.stillTimeout().toNanos();
-        int warmup = settings.warmupFrames();
+        Settling settling = new Settling(settings.warmupFrames(), reference, locked);
+        Settling.Reason settled = null;
+        int skipped = 0;
         while (stills.hasPending(size) && running && System.nanoTime() < deadline) {
             Captured captured = capture();
             if (captured == null) {
+                skipped += rejected != null && settled == null ? 1 : 0;
                 continue;
             }
-            if (warmup > 0) {
-                warmup--;
-                warmedUp = System.nanoTime();
-                continue;
+            if (settled == null) {
+                Luma luma = LumaProbe.measure(captured.jpeg, PROBE_BUDGET);
+                Settling.Reason reason = settling.offer(luma, exposure.readBack(device));
+                if (reason == null && settling.lockDidNotHold()) {
+                    exposure.failed(device, size);
+                    locked = false;
+                }
+                if (reason == null && System.nanoTime() < limit) {
+                    skipped++;
+                    continue;
+                }
+                settled = reason == null ? Settling.Reason.LIMIT : reason;
+                if (luma != null && settled != Settling.Reason.LIMIT) {
+                    lastKept.put(size, luma);
+                }
+                if (settled != Settling.Reason.LIMIT && settled != Settling.Reason.UNMEASURED) {
+                    exposure.settledAt(device, size);
+                }
+                lastStill = new StillReport(size, java.time.Duration.ofNanos(captured.readyNanos - switched), skipped,
+                        settled.token, locked, 0);
             }
             Frame still = new Frame(++stillSequence, captured.micros, captured.size, captured.jpeg).withTimings(List.of(
                     Timing.ofNanos(Timing.SWITCH, switched - started),
-                    Timing.ofNanos(Timing.WARMUP, warmedUp - switched),
-                    Timing.ofNanos(Timing.CAPTURE, captured.readyNanos - warmedUp),
+                    Timing.ofNanos(Timing.SETTLE, captured.readyNanos - switched, settled.token + ", " + skipped
+                            + " frames skipped" + (locked ? ", exposure carried over" : "")),
                     Timing.ofNanos(Timing.COPY, System.nanoTime() - captured.readyNanos)));
             stills.complete(still, started);
         }
@@ -416,6 +526,9 @@ final class CaptureLoop implements Runnable {
                     + " still within " + settings.stillTimeout().toMillis() + " ms"));
         }
         stopStreaming();
+        if (hub.consumers() == 0) {
+            exposure.release(device);
+        }
     }
 
     /** A frame out of the driver; {@code readyNanos}: when the driver said it was there. */
@@ -428,6 +541,7 @@ final class CaptureLoop implements Runnable {
      * @return the frame, or {@code null} when none came in time or it was not a whole JPEG of the current size
      */
     private Captured capture() throws V4l2Exception {
+        rejected = null;
         if (!device.awaitFrame(POLL_MILLIS)) {
             return null;
         }
@@ -448,6 +562,7 @@ final class CaptureLoop implements Runnable {
             lastDriverSequence = sequence;
             if ((buffer.flags() & Videodev2.V4L2_BUF_FLAG_ERROR) != 0) {
                 counters.broken();
+                rejected = "broken";
                 return null;
             }
             int length = Math.min(buffer.bytesused(), buffers.length(index));
@@ -455,8 +570,18 @@ final class CaptureLoop implements Runnable {
         } finally {
             device.queue(index);
         }
-        if (!result.ok() || !result.size().equals(currentSize)) {
+        if (!result.ok()) {
             counters.broken();
+            rejected = "broken";
+            return null;
+        }
+        if (!result.size().equals(currentSize)) {
+            rejected = "size"; // the driver's frames from before the switch: not broken, just not this size's
+            return null;
+        }
+        if (result.jpeg().length < Math.max(JpegExtractor.MIN_LENGTH, result.size().pixels() / PIXELS_PER_MINIMUM_BYTE)) {
+            counters.broken();
+            rejected = "tiny";
             return null;
         }
         return new Captured(result.jpeg(), result.size(), captureMicros(buffer, dequeuedMicros, dequeuedMonotonicMicros),

@@ -32,6 +32,7 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.StillReport;
 import dualstream.camera.support.CameraCounters;
 import dualstream.camera.support.FrameHub;
 import dualstream.camera.support.StillRequests;
@@ -74,8 +75,8 @@ public final class V4l2Camera implements CameraService {
         int fps() default 30;
 
         @AttributeDefinition(name = "Warm-up frames", min = "0", max = "100",
-                description = "Frames skipped after switching to the still size, while exposure settles; each adds"
-                        + " one frame to the pause of the live stream around a still.")
+                description = "Frames always skipped after a switch, at least; beyond them a still is kept once the"
+                        + " camera has settled, which is measured.")
         int warmupFrames() default 1;
 
         @AttributeDefinition(name = "Driver buffers", min = "2", max = "32")
@@ -98,6 +99,12 @@ public final class V4l2Camera implements CameraService {
                         + " rate (at most two thirds of the frame rate): requests that come sooner wait for the next"
                         + " allowed switch and share it.")
         int streamFloorFps() default 20;
+
+        @AttributeDefinition(name = "Settle limit (ms)", min = "100",
+                description = "How long a still waits for the camera to settle after the switch (its exposure"
+                        + " re-converging at the new size) before the newest frame is served anyway; also bounds how"
+                        + " long the live stream withholds frames after it.")
+        long settleLimitMillis() default 2000;
     }
 
     private final Settings settings;
@@ -201,7 +208,13 @@ public final class V4l2Camera implements CameraService {
         effective.put("reconnectMillis", settings.reconnect().toMillis());
         effective.put("stillTimeoutMillis", settings.stillTimeout().toMillis());
         effective.put("streamFloorFps", settings.streamFloorFps());
+        effective.put("settleLimitMillis", settings.settleLimit().toMillis());
         return effective;
+    }
+
+    @Override
+    public Optional<StillReport> lastStill() {
+        return Optional.ofNullable(loop.lastStill());
     }
 
     @Override
@@ -235,7 +248,8 @@ public final class V4l2Camera implements CameraService {
 
     /** The configuration, checked once. */
     record Settings(String id, String device, Resolution streamSize, Resolution stillSize, int fps, int warmupFrames,
-            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout, int streamFloorFps) {
+            int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout, int streamFloorFps,
+            Duration settleLimit) {
 
         static Settings of(Config config) {
             String id = config.camera_id();
@@ -260,7 +274,8 @@ public final class V4l2Camera implements CameraService {
                     size("stillSize", config.stillSize(), "max"), config.fps(), config.warmupFrames(),
                     config.buffers(), library, Duration.ofMillis(Math.max(50, config.reconnectMillis())),
                     Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())),
-                    Math.max(1, Math.min(config.streamFloorFps(), config.fps() * 2 / 3)));
+                    Math.max(1, Math.min(config.streamFloorFps(), config.fps() * 2 / 3)),
+                    Duration.ofMillis(Math.max(100, config.settleLimitMillis())));
         }
 
         /** {@code null} means "choose": closest to 640x480 for the stream, largest for stills. */

@@ -183,12 +183,13 @@ class V4l2CameraTest {
             assertThat(note(still)).as("not a dark warm-up frame").endsWith("dark=0");
             assertThat(isWholeJpegWithTables(bytes(still))).isTrue();
             assertThat(still.timings()).extracting(Timing::name)
-                    .containsExactly("queue", "switch", "warmup", "capture", "copy");
+                    .containsExactly("queue", "switch", "settle", "copy");
             assertThat(still.timings().stream().map(Timing::duration).reduce(Duration.ZERO, Duration::plus))
                     .as("the phases happened between request and answer").isLessThanOrEqualTo(
                             Duration.ofNanos(answered - asked));
             assertThat(still.timings().get(2).duration()).as("three frames dropped at 30 fps")
                     .isGreaterThan(Duration.ofMillis(50));
+            assertThat(still.timings().get(2).description()).startsWith("matched, 3 frames skipped");
 
             List<Frame> after = frames(stream, 5);
             assertThat(after).allSatisfy(f -> assertThat(f.size()).isEqualTo(STREAM));

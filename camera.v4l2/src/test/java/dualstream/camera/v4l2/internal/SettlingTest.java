@@ -1,0 +1,85 @@
+package dualstream.camera.v4l2.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import dualstream.camera.v4l2.internal.Settling.Reason;
+import dualstream.camera.v4l2.internal.jpeg.LumaProbe.Luma;
+
+class SettlingTest {
+
+    static Luma luma(double mean) {
+        return new Luma(new double[] {mean}, 1);
+    }
+
+    /** The frame number (1-based) the settling takes, and why, for these brightnesses. */
+    static String settle(Settling settling, double... frames) {
+        for (int i = 0; i < frames.length; i++) {
+            Reason reason = settling.offer(luma(frames[i]), null);
+            if (reason != null) {
+                return (i + 1) + " " + reason;
+            }
+        }
+        return "none";
+    }
+
+    @Test
+    void aFrameAsBrightAsThePictureBeforeTheSwitchIsSettled() {
+        assertThat(settle(new Settling(1, luma(127), false), 20, 60, 100, 122, 127)).isEqualTo("4 MATCHED");
+        assertThat(settle(new Settling(0, luma(127), false), 127)).isEqualTo("1 MATCHED");
+    }
+
+    @Test
+    void theMinimumFramesAreSkippedWhateverTheyShow() {
+        assertThat(settle(new Settling(3, luma(127), false), 127, 127, 127, 127)).isEqualTo("4 MATCHED");
+    }
+
+    @Test
+    void aDarkPlateauBeforeTheRampIsNotSettled() {
+        // Six near-black frames, then the exposure converges: steady but far from the picture before the switch.
+        assertThat(settle(new Settling(1, luma(127), false), 4, 4, 4, 4, 4, 4, 40, 80, 110, 126))
+                .isEqualTo("10 MATCHED");
+    }
+
+    @Test
+    void aSceneThatReallyChangedIsTakenOnceItHoldsStill() {
+        double[] darker = new double[12];
+        java.util.Arrays.fill(darker, 30);
+        assertThat(settle(new Settling(1, luma(127), false), darker)).isEqualTo("10 STEADY");
+        assertThat(settle(new Settling(1, luma(127), false), 100, 101, 100.5, 100)).isEqualTo("3 STEADY");
+    }
+
+    @Test
+    void withoutAReferenceBrightnessMustStopMoving() {
+        assertThat(settle(new Settling(1, null, false), 20, 60, 100, 120, 126, 127, 127.5)).isEqualTo("7 STEADY");
+    }
+
+    @Test
+    void movingExposureIsNotSteadyEvenIfTheBrightnessIs() {
+        Settling settling = new Settling(0, null, false);
+        assertThat(settling.offer(luma(100), 200)).isNull();
+        assertThat(settling.offer(luma(100), 220)).isNull();
+        assertThat(settling.offer(luma(100), 240)).isNull();
+        assertThat(settling.offer(luma(100), 240)).isNull();
+        assertThat(settling.offer(luma(100), 240)).isEqualTo(Reason.STEADY);
+    }
+
+    @Test
+    void aLockThatDoesNotGiveThePictureBackIsReported() {
+        Settling settling = new Settling(0, luma(127), true);
+        assertThat(settling.offer(luma(64), null)).isNull();
+        assertThat(settling.lockDidNotHold()).isTrue();
+        assertThat(settling.lockDidNotHold()).as("said once").isFalse();
+        assertThat(settling.offer(luma(100), null)).isNull();
+        assertThat(settling.offer(luma(125), null)).isEqualTo(Reason.MATCHED);
+    }
+
+    @Test
+    void framesThatCannotBeMeasuredFallBackToTheMinimum() {
+        Settling settling = new Settling(2, luma(127), false);
+        assertThat(settling.offer(null, null)).isNull();
+        assertThat(settling.offer(null, null)).isNull();
+        assertThat(settling.offer(null, null)).isEqualTo(Reason.UNMEASURED);
+    }
+}
