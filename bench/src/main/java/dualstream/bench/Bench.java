@@ -229,13 +229,22 @@ public final class Bench {
 
         /** Started as users start it: the launcher, with its JVM settings, on this Java. */
         static Server dualstream(Path launcher, Path fakecam) throws Exception {
+            return dualstream(launcher, fakecam, Map.of());
+        }
+
+        /** With these fake camera settings (its environment) and further settings of ours. */
+        static Server dualstream(Path launcher, Path fakecam, Map<String, String> camera, String... settings)
+                throws Exception {
             int port = freePort();
             Path work = Files.createTempDirectory("bench-dualstream");
-            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "-Dorg.osgi.service.http.port=" + port,
+            List<String> command = new ArrayList<>(List.of(launcher.toString(), "-Dorg.osgi.service.http.port=" + port,
                     "-Dorg.apache.felix.http.host=127.0.0.1", "-Ddualstream.nativeLibrary=" + fakecam,
                     "-Ddualstream.device=/dev/video0", "-Ddualstream.cameraDir=", "-Ddualstream.streamSize=640x480",
-                    "-Ddualstream.fps=30").directory(work.toFile()).redirectErrorStream(true)
+                    "-Ddualstream.fps=30"));
+            command.addAll(List.of(settings));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(work.resolve("log").toFile());
+            builder.environment().putAll(camera);
             builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
             long started = System.nanoTime();
             return new Server("dualstream", builder.start(), port, "/stream", "/snapshot").ready(started);
@@ -581,10 +590,10 @@ public final class Bench {
     record Stills(double[] latenciesMs, double[] gaps, double width, Map<String, double[]> phasesMs) {
 
         /** What the server reports; {@code http} is the rest the client waited. */
-        static final List<String> SERVER_PHASES = List.of("queue", "switch", "warmup", "capture", "copy");
+        static final List<String> SERVER_PHASES = List.of("queue", "switch", "settle", "copy");
         static final List<String> PHASES = java.util.stream.Stream.concat(SERVER_PHASES.stream(),
                 java.util.stream.Stream.of("http")).toList();
-        static final Set<String> CAMERA_PHASES = Set.of("queue", "warmup", "capture");
+        static final Set<String> CAMERA_PHASES = Set.of("queue", "settle");
 
         static Stills run(Server server) throws Exception {
             List<Long> ignored = new ArrayList<>();
@@ -659,7 +668,8 @@ public final class Bench {
         /** {@code name;dur=ms, ...} as W3C Server Timing writes it; other parameters are ignored. */
         static Map<String, Double> serverTiming(String header) {
             Map<String, Double> timing = new LinkedHashMap<>();
-            for (String metric : header.split(",")) {
+            // A description is a quoted string that may hold commas and semicolons of its own.
+            for (String metric : header.replaceAll(";\\s*desc=\"(?:[^\"\\\\]|\\\\.)*\"", "").split(",")) {
                 String[] parts = metric.trim().split(";");
                 for (int i = 1; i < parts.length; i++) {
                     if (parts[i].trim().startsWith("dur=")) {

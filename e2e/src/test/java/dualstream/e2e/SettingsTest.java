@@ -25,11 +25,12 @@ class SettingsTest {
     void eachSettingGivenOnTheCommandLineIsInEffect() throws Exception {
         try (Gateway gateway = Gateway.start("dualstream.fps=25", "dualstream.warmupFrames=3",
                 "dualstream.buffers=6", "dualstream.reconnectMillis=700", "dualstream.stillTimeoutMillis=4000",
-                "dualstream.streamFloorFps=12", "dualstream.settleLimitMillis=1500")) {
+                "dualstream.streamFloorFps=12", "dualstream.settleLimitMillis=1500",
+                "dualstream.measureSettling=false")) {
             String state = get(gateway, "state").body();
             assertThat(state).contains("\"targetFps\":25").contains("\"settings\":{\"fps\":25,\"warmupFrames\":3,"
                     + "\"buffers\":6,\"reconnectMillis\":700,\"stillTimeoutMillis\":4000,\"streamFloorFps\":12,"
-                    + "\"settleLimitMillis\":1500}");
+                    + "\"settleLimitMillis\":1500,\"measureSettling\":false}");
         }
     }
 
@@ -38,7 +39,7 @@ class SettingsTest {
         try (Gateway gateway = Gateway.start()) {
             assertThat(get(gateway, "state").body()).contains("\"settings\":{\"fps\":30,\"warmupFrames\":1,"
                     + "\"buffers\":4,\"reconnectMillis\":1000,\"stillTimeoutMillis\":5000,\"streamFloorFps\":20,"
-                    + "\"settleLimitMillis\":2000}");
+                    + "\"settleLimitMillis\":2000,\"measureSettling\":true}");
         }
     }
 

@@ -129,6 +129,69 @@ class V4l2CameraInFrameworkTest {
                 .contains("1920x1080", "3264x2448");
     }
 
+    /**
+     * Over real HTTP, on a camera whose exposure re-converges over 10 frames after every switch: the still is the
+     * settled picture, Server-Timing and /state say how it settled, and no stream part shows an unsettled frame.
+     */
+    @Test
+    void stillsWaitForTheCameraToSettleAndTheStreamShowsNoUnsettledFrame() throws Exception {
+        FakeCameraSwitches fake = fake();
+        try {
+            fake.fakecam_set("settle_frames", "10");
+            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+            awaitCamera("fake");
+            HttpResponse<InputStream> response = Http.CLIENT.send(
+                    HttpRequest.newBuilder(base.resolve("stream?camera=fake")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                MultipartReader reader = new MultipartReader(body,
+                        response.headers().firstValue("Content-Type").orElseThrow());
+                List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Thread viewer = new Thread(() -> {
+                    try {
+                        while (true) {
+                            seen.add(brightness(reader.next().body()));
+                        }
+                    } catch (IOException | RuntimeException closed) {
+                        // the stream was closed
+                    }
+                });
+                viewer.start();
+                Await.until("stream frames", Duration.ofSeconds(10), () -> seen.size() >= 10);
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<byte[]> still = Http.get(base.resolve("snapshot?camera=fake"));
+                    assertThat(still.statusCode()).isEqualTo(200);
+                    assertThat(brightness(still.body())).as("still %d", i).isBetween(90, 110);
+                    assertThat(still.headers().firstValue("Server-Timing").orElseThrow())
+                            .containsPattern("settle;dur=\\d+\\.\\d;desc=\"(matched|steady), \\d+ frames skipped");
+                    int before = seen.size();
+                    Await.until("stream again", Duration.ofSeconds(10), () -> seen.size() >= before + 10);
+                }
+                jakarta.json.JsonObject last = json("state?camera=fake").getJsonObject("lastStill");
+                assertThat(last.getString("size")).isEqualTo(LARGEST.toString());
+                assertThat(last.getString("stoppedBy")).isIn("matched", "steady");
+                assertThat(last.getBoolean("exposureLocked")).as("the third still's exposure was carried over")
+                        .isTrue();
+                body.close();
+                viewer.join(5000);
+                assertThat(seen).as("the true brightness of every stream part").allSatisfy(
+                        bright -> assertThat(bright).isBetween(90, 110));
+            }
+        } finally {
+            fake.fakecam_set("reset", "");
+        }
+    }
+
+    /** The fake camera writes each frame's true brightness (percent of settled) into its JPEG comment. */
+    private static int brightness(byte[] jpeg) {
+        String head = new String(jpeg, 0, Math.min(200, jpeg.length), java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("bright=(\\d+)").matcher(head);
+        if (!matcher.find()) {
+            throw new AssertionError("no fakecam note in the frame");
+        }
+        return Integer.parseInt(matcher.group(1));
+    }
+
     @Test
     void aControlSetWithActionCommandShowsInInputJson() throws Exception {
         CameraService camera = fakeCameraWithControls();

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param framesSkipped         frames looked at and not kept (unsettled, of another size, broken or tiny)
  * @param stoppedBy             why the frame was kept: {@code matched} (as bright as the picture before the switch),
  *                              {@code steady} (brightness and exposure stopped moving), {@code unmeasured} (frames the
- *                              camera cannot measure: the minimum count only), {@code limit} (served unsettled)
+ *                              camera cannot measure: the minimum count only), {@code limit} (served unsettled),
+ *                              {@code fixed} (settling not measured, by configuration: the minimum count only)
  * @param exposureLocked        whether the camera's automatic exposure was carried across the switch
  * @param streamFramesWithheld  frames kept from the live stream after the switch back, until it had settled again
  * @since 1.5

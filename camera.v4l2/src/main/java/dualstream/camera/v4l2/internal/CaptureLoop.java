@@ -390,7 +390,9 @@ final class CaptureLoop implements Runnable {
 
     private void streamOneFrame() throws V4l2Exception, DeviceProblem {
         switchTo(streamSize);
-        if (!streaming) {
+        if (!streaming && !settings.measureSettling()) {
+            startStreaming();
+        } else if (!streaming) {
             // The stream's own start is a switch too: the frames before the camera has settled are not shown.
             boolean locked = exposure.lockFor(device, streamSize);
             startStreaming();
@@ -479,7 +481,7 @@ final class CaptureLoop implements Runnable {
         }
         Luma reference = before != null ? before : lastKept.get(size);
         switchTo(size);
-        boolean locked = exposure.lockFor(device, size);
+        boolean locked = settings.measureSettling() && exposure.lockFor(device, size);
         startStreaming();
         long switched = System.nanoTime();
         long limit = switched + settings.settleLimit().toNanos();
@@ -494,8 +496,9 @@ final class CaptureLoop implements Runnable {
                 continue;
             }
             if (settled == null) {
-                Luma luma = LumaProbe.measure(captured.jpeg, PROBE_BUDGET);
-                Settling.Reason reason = settling.offer(luma, exposure.readBack(device));
+                Luma luma = settings.measureSettling() ? LumaProbe.measure(captured.jpeg, PROBE_BUDGET) : null;
+                Settling.Reason reason = settings.measureSettling()
+                        ? settling.offer(luma, exposure.readBack(device)) : settling.fixed();
                 if (reason == null && settling.lockDidNotHold()) {
                     exposure.failed(device, size);
                     locked = false;

@@ -22,7 +22,9 @@ final class Settling {
         /** The frames cannot be measured (not a JPEG the probe reads): the minimum count only. */
         UNMEASURED("unmeasured"),
         /** The limit ran out first: the newest whole frame, served anyway. */
-        LIMIT("limit");
+        LIMIT("limit"),
+        /** Settling is not measured (so configured): the frame after the minimum count. */
+        FIXED("fixed");
 
         final String token;
 
@@ -77,6 +79,12 @@ final class Settling {
     /** Frames looked at so far (whole ones: frames of the wrong size and broken ones never get here). */
     int frames() {
         return frames;
+    }
+
+    /** Settling not measured: the frame after the minimum count is taken. */
+    Reason fixed() {
+        frames++;
+        return frames > minimumFrames ? Reason.FIXED : null;
     }
 
     /**

@@ -105,6 +105,11 @@ public final class V4l2Camera implements CameraService {
                         + " re-converging at the new size) before the newest frame is served anyway; also bounds how"
                         + " long the live stream withholds frames after it.")
         long settleLimitMillis() default 2000;
+
+        @AttributeDefinition(name = "Measure settling",
+                description = "Whether a still waits until the camera has settled, as measured (its brightness and"
+                        + " exposure); off: the first frame after the warm-up frames, unchecked.")
+        boolean measureSettling() default true;
     }
 
     private final Settings settings;
@@ -209,6 +214,7 @@ public final class V4l2Camera implements CameraService {
         effective.put("stillTimeoutMillis", settings.stillTimeout().toMillis());
         effective.put("streamFloorFps", settings.streamFloorFps());
         effective.put("settleLimitMillis", settings.settleLimit().toMillis());
+        effective.put("measureSettling", settings.measureSettling());
         return effective;
     }
 
@@ -249,7 +255,7 @@ public final class V4l2Camera implements CameraService {
     /** The configuration, checked once. */
     record Settings(String id, String device, Resolution streamSize, Resolution stillSize, int fps, int warmupFrames,
             int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout, int streamFloorFps,
-            Duration settleLimit) {
+            Duration settleLimit, boolean measureSettling) {
 
         static Settings of(Config config) {
             String id = config.camera_id();
@@ -275,7 +281,7 @@ public final class V4l2Camera implements CameraService {
                     config.buffers(), library, Duration.ofMillis(Math.max(50, config.reconnectMillis())),
                     Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())),
                     Math.max(1, Math.min(config.streamFloorFps(), config.fps() * 2 / 3)),
-                    Duration.ofMillis(Math.max(100, config.settleLimitMillis())));
+                    Duration.ofMillis(Math.max(100, config.settleLimitMillis())), config.measureSettling());
         }
 
         /** {@code null} means "choose": closest to 640x480 for the stream, largest for stills. */
