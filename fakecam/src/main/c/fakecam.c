@@ -35,6 +35,7 @@
 #define MAX_BUFS 32
 #define MAX_SIZES 16
 #define CACHE_FRAMES 30
+#define LEVELS 24   /* brightness steps of an unsettled frame, per settled brightness */
 
 /* ---- the real C library ---------------------------------------------------------------------------------------- */
 
@@ -137,6 +138,16 @@ struct device {
     int slow_fps;
     long first_frame_ms;   /* the first frame after each STREAMON comes this much later (a large size's start) */
     int first_frame_delayed;
+    /* An automatic exposure that re-converges over settle_frames frames after every STREAMON, as UVC and Pi cameras
+     * do after a size change. Full-sensor sizes (wider than half the largest) need another exposure than binned ones. */
+    int settle_frames;
+    int exposure_binned, exposure_full;
+    double ae_exposure, ae_start;
+    long ae_frames;          /* frames since the automatic exposure started converging */
+    int last_bright;         /* percent of the settled brightness, of the last frame */
+    int stale_frames, tiny_frames;   /* after STREAMON: tiny corrupt frames, then frames of the size before S_FMT */
+    int stale_left, tiny_left, size_changed;
+    uint32_t prev_w, prev_h;
 
     /* counters, readable with fakecam_get() */
     long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
@@ -146,6 +157,7 @@ struct device {
     int ncontrols;
     struct cached cache[MAX_SIZES][CACHE_FRAMES];
     struct cached dark_cache[MAX_SIZES];
+    struct cached level_cache[MAX_SIZES][LEVELS + LEVELS / 2 + 1];
     pthread_t frame_thread;
     int frame_thread_started;
 };
@@ -267,6 +279,10 @@ static void free_caches(struct device *d) {
         }
         free(d->dark_cache[s].jpeg);
         d->dark_cache[s].jpeg = NULL;
+        for (int l = 0; l < LEVELS + LEVELS / 2 + 1; l++) {
+            free(d->level_cache[s][l].jpeg);
+            d->level_cache[s][l].jpeg = NULL;
+        }
     }
     pthread_mutex_unlock(&cache_lock);
 }
@@ -274,7 +290,8 @@ static void free_caches(struct device *d) {
 /* Keys: device (its path), sizes, formats (any of mjpeg, jpeg (V4L2_PIX_FMT_JPEG), yuyv), quality, fps,
  * strip_huffman, broken_every, broken_kind (truncate|garbage|error|tiny|mixed), unplug_after (frames),
  * replug_after_ms, dark_warmup (frames after each STREAMON), ebusy_until_reopen,
- * stall_after (frames), stall_ms, slow_fps, first_frame_ms, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
+ * stall_after (frames), stall_ms, slow_fps, first_frame_ms, settle_frames, exposure_binned, exposure_full,
+ * stale_frames, tiny_frames, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
  * defaults), reset. Called with the lock held. */
 static int has_word(const char *list, const char *word) {
     size_t n = strlen(word);
@@ -307,6 +324,11 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
     else if (!strcmp(key, "stall_ms")) d->stall_ms = v;
     else if (!strcmp(key, "slow_fps")) d->slow_fps = (int) v;
     else if (!strcmp(key, "first_frame_ms")) d->first_frame_ms = v;
+    else if (!strcmp(key, "settle_frames")) d->settle_frames = (int) v;
+    else if (!strcmp(key, "exposure_binned")) d->exposure_binned = (int) v;
+    else if (!strcmp(key, "exposure_full")) d->exposure_full = (int) v;
+    else if (!strcmp(key, "stale_frames")) d->stale_frames = (int) v;
+    else if (!strcmp(key, "tiny_frames")) d->tiny_frames = (int) v;
     else if (!strcmp(key, "stepwise")) d->stepwise = (int) v;
     else if (!strcmp(key, "metadata")) d->metadata = (int) v;
     else if (!strcmp(key, "model")) return choose_model(d, value);
@@ -314,6 +336,12 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
         d->strip_huffman = d->broken_every = d->dark_warmup = d->ebusy_until_reopen = d->slow_fps = d->stepwise = 0;
         d->unplug_after = d->stall_after = -1;
         d->stall_ms = d->first_frame_ms = 0;
+        d->settle_frames = d->stale_frames = d->tiny_frames = d->stale_left = d->tiny_left = d->size_changed = 0;
+        d->exposure_binned = 250;
+        d->exposure_full = 500;
+        d->ae_exposure = d->ae_start = 250;
+        d->ae_frames = 0;
+        d->last_bright = 100;
         d->replug_after_ms = 1000;
         snprintf(d->broken_kind, sizeof d->broken_kind, "mixed");
         choose_model(d, "uvc");
@@ -351,7 +379,8 @@ __attribute__((constructor)) static void init(void) {
     device_init(&devices[0], "/dev/video0");
     static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
         "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
-        "stall_ms", "slow_fps", "first_frame_ms", "stepwise", "model"};
+        "stall_ms", "slow_fps", "first_frame_ms", "settle_frames", "exposure_binned", "exposure_full", "stale_frames",
+        "tiny_frames", "stepwise", "model"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "FAKECAM_%s", keys[i]);
@@ -433,6 +462,55 @@ EXPORT int fakecam_set(const char *key, const char *value) {
     return r;
 }
 
+static struct control *find_control(struct device *d, uint32_t id);
+
+static long rounded(double x) { return (long) (x < 0 ? x - 0.5 : x + 0.5); }
+
+/* Automatic unless the model has an exposure mode and it is set to manual. */
+static int exposure_auto(struct device *d) {
+    struct control *mode = find_control(d, V4L2_CID_EXPOSURE_AUTO);
+    return !mode || mode->value != V4L2_EXPOSURE_MANUAL;
+}
+
+static double exposure_target(struct device *d, uint32_t w) {
+    uint32_t widest = 0;
+    for (int i = 0; i < d->nsizes; i++) if (d->sizes[i].w > widest) widest = d->sizes[i].w;
+    return w * 2 > widest ? d->exposure_full : d->exposure_binned;
+}
+
+/* The exposure of the frame-th frame since convergence began: linear from where it started to the size's target
+ * while automatic, the control's value while manual. */
+static double exposure_at(struct device *d, long frame) {
+    if (!exposure_auto(d)) {
+        struct control *absolute = find_control(d, V4L2_CID_EXPOSURE_ABSOLUTE);
+        return absolute ? absolute->value : exposure_target(d, d->cur_w);
+    }
+    double target = exposure_target(d, d->cur_w);
+    double done = (double) frame / d->settle_frames;
+    return d->ae_start + (target - d->ae_start) * (done > 1 ? 1 : done);
+}
+
+static long exposure_now(struct device *d) {
+    if (d->settle_frames > 0) return rounded(d->ae_exposure);
+    struct control *absolute = find_control(d, V4L2_CID_EXPOSURE_ABSOLUTE);
+    return absolute ? absolute->value : -1;
+}
+
+/* What the next frame will be: its size (the previous one for a stale frame), brightness level (LEVELS: settled),
+ * whether it is tiny. Changes nothing: the frame loop asks ahead, to encode outside the lock. */
+struct plan { uint32_t w, h; int level, tiny; };
+static struct plan next_plan(struct device *d) {
+    struct plan p = {d->cur_w, d->cur_h, LEVELS, d->tiny_left > 0};
+    if (!p.tiny && d->stale_left > 0) { p.w = d->prev_w; p.h = d->prev_h; }
+    if (d->settle_frames > 0) {
+        double b = exposure_at(d, d->ae_frames) / exposure_target(d, d->cur_w);
+        if (b < 0) b = 0;
+        if (b > 1.5) b = 1.5;
+        p.level = (int) rounded(b * LEVELS);
+    }
+    return p;
+}
+
 static long counter(struct device *d, const char *key) {
     long r = -1;
     if (!strcmp(key, "opens")) r = d->stat_opens;
@@ -449,6 +527,9 @@ static long counter(struct device *d, const char *key) {
     else if (!strcmp(key, "buffers")) r = d->nbufs;
     else if (!strcmp(key, "width")) r = d->cur_w;
     else if (!strcmp(key, "height")) r = d->cur_h;
+    else if (!strcmp(key, "exposure")) r = exposure_now(d);
+    else if (!strcmp(key, "auto")) r = exposure_auto(d);
+    else if (!strcmp(key, "bright")) r = d->last_bright;
     return r;
 }
 
@@ -480,7 +561,7 @@ static uint32_t hash(uint32_t x) {
 }
 
 /* A moving picture with some texture, so that frames compress like a real scene (about 17 KB at 640x480). */
-static void encode(int quality, uint32_t w, uint32_t h, int frame, int dark, struct cached *out) {
+static void encode(int quality, uint32_t w, uint32_t h, int frame, int dark, int level, struct cached *out) {
     uint8_t *rgb = malloc((size_t) w * h * 3);
     uint32_t bar = (uint32_t) ((uint64_t) frame * w / CACHE_FRAMES);
     for (uint32_t y = 0; y < h; y++) {
@@ -489,9 +570,14 @@ static void encode(int quality, uint32_t w, uint32_t h, int frame, int dark, str
             if (dark) { p[0] = p[1] = p[2] = 4; continue; }
             uint32_t noise = hash((x / 4) * 7919 + (y / 4) * 104729 + (uint32_t) frame * 31) & 31;
             int inbar = x >= bar && x < bar + w / 16;
-            p[0] = (uint8_t) (inbar ? 240 : (x * 200 / w) + noise);
-            p[1] = (uint8_t) (inbar ? 240 : (y * 200 / h) + noise);
-            p[2] = (uint8_t) (inbar ? 240 : 120 + noise);
+            uint32_t r = inbar ? 240 : (x * 200 / w) + noise, g = inbar ? 240 : (y * 200 / h) + noise,
+                     bl = inbar ? 240 : 120 + noise;
+            if (level != LEVELS) {
+                r = r * (uint32_t) level / LEVELS; g = g * (uint32_t) level / LEVELS; bl = bl * (uint32_t) level / LEVELS;
+            }
+            p[0] = (uint8_t) (r > 255 ? 255 : r);
+            p[1] = (uint8_t) (g > 255 ? 255 : g);
+            p[2] = (uint8_t) (bl > 255 ? 255 : bl);
         }
     }
     struct jpeg_compress_struct cinfo;
@@ -527,13 +613,15 @@ static int compressed(uint32_t fmt) {
     return fmt == V4L2_PIX_FMT_MJPEG || fmt == V4L2_PIX_FMT_JPEG;
 }
 
-static struct cached *frame_for(struct device *d, uint32_t w, uint32_t h, uint32_t seq, int dark) {
+static struct cached *frame_for(struct device *d, uint32_t w, uint32_t h, uint32_t seq, int dark, int level) {
     pthread_mutex_lock(&cache_lock);
     int s = size_index(d, w, h);
     struct cached *c = NULL;
     if (s >= 0) {
-        c = dark ? &d->dark_cache[s] : &d->cache[s][seq % CACHE_FRAMES];
-        if (!c->jpeg) encode(d->quality, w, h, dark ? 0 : (int) (seq % CACHE_FRAMES), dark, c);
+        /* An unsettled frame is the first picture at its brightness: encoded once per size and level. */
+        int animated = !dark && level == LEVELS;
+        c = dark ? &d->dark_cache[s] : animated ? &d->cache[s][seq % CACHE_FRAMES] : &d->level_cache[s][level];
+        if (!c->jpeg) encode(d->quality, w, h, animated ? (int) (seq % CACHE_FRAMES) : 0, dark, level, c);
     }
     pthread_mutex_unlock(&cache_lock);
     return c;
@@ -541,9 +629,10 @@ static struct cached *frame_for(struct device *d, uint32_t w, uint32_t h, uint32
 
 /* Copies the JPEG into dst: SOI, a COM segment naming the frame, then the rest without DHT if stripping.
  * Returns the bytes written; if dst is too small the frame is cut short (the caller flags it). */
-static size_t render(struct device *d, uint8_t *dst, size_t cap, const struct cached *c, uint32_t seq, int dark, int *cut) {
-    char note[96];
-    int notelen = snprintf(note, sizeof note, "fakecam seq=%u size=%ux%u dark=%d", seq, d->cur_w, d->cur_h, dark);
+static size_t render(struct device *d, uint8_t *dst, size_t cap, const struct cached *c, uint32_t seq, int dark,
+                     uint32_t w, uint32_t h, int bright, int *cut) {
+    char note[112];
+    int notelen = snprintf(note, sizeof note, "fakecam seq=%u size=%ux%u dark=%d bright=%d", seq, w, h, dark, bright);
     uint8_t head[128];
     size_t n = 0;
     head[n++] = 0xFF; head[n++] = 0xD8;
@@ -606,9 +695,25 @@ static void fill_one(struct device *d) {
     struct buffer *buf = &d->bufs[b];
     int dark = d->frames_since_streamon <= d->dark_warmup;
     int cut = 0;
-    struct cached *c = compressed(d->cur_fmt) ? frame_for(d, d->cur_w, d->cur_h, seq, dark) : NULL;
-    if (c) {
-        buf->bytesused = (uint32_t) render(d, buf->mem, buf->length, c, seq, dark, &cut);
+    struct plan plan = next_plan(d);
+    if (d->settle_frames > 0) d->ae_exposure = exposure_at(d, d->ae_frames++);
+    int bright = (int) rounded(plan.level * 100.0 / LEVELS);
+    d->last_bright = bright;
+    if (plan.tiny) d->tiny_left--;
+    else if (d->stale_left > 0) d->stale_left--;
+    struct cached *c = compressed(d->cur_fmt) && !plan.tiny ? frame_for(d, plan.w, plan.h, seq, dark, plan.level) : NULL;
+    if (plan.tiny && compressed(d->cur_fmt)) {
+        /* A few hundred bytes that start and end like a JPEG, with nothing of a picture between. */
+        int n = snprintf((char *) buf->mem + 6, buf->length > 160 ? 100 : 0, "fakecam seq=%u size=%ux%u dark=%d bright=0",
+                         seq, d->cur_w, d->cur_h, dark);
+        buf->mem[0] = 0xFF; buf->mem[1] = 0xD8; buf->mem[2] = 0xFF; buf->mem[3] = 0xFE;
+        buf->mem[4] = (uint8_t) ((n + 2) >> 8); buf->mem[5] = (uint8_t) (n + 2);
+        size_t at = 6 + (size_t) n;
+        for (int k = 0; k < 24; k++) buf->mem[at++] = (uint8_t) (hash((uint32_t) k + seq) | 1);
+        buf->mem[at++] = 0xFF; buf->mem[at++] = 0xD9;
+        buf->bytesused = (uint32_t) at;
+    } else if (c) {
+        buf->bytesused = (uint32_t) render(d, buf->mem, buf->length, c, seq, dark, plan.w, plan.h, bright, &cut);
     } else {
         memset(buf->mem, 0x80, buf->length);
         buf->bytesused = (uint32_t) buf->length;
@@ -709,10 +814,11 @@ static void *frame_loop(void *arg) {
             add_ms(&next, d->stall_ms);
             d->stall_after = -1;
         }
-        uint32_t w = d->cur_w, h = d->cur_h, seq = d->sequence;
-        int dark = d->frames_since_streamon + 1 <= d->dark_warmup, mjpeg = compressed(d->cur_fmt);
+        struct plan plan = next_plan(d);
+        uint32_t seq = d->sequence;
+        int dark = d->frames_since_streamon + 1 <= d->dark_warmup, mjpeg = compressed(d->cur_fmt) && !plan.tiny;
         pthread_mutex_unlock(&lock);
-        if (mjpeg) frame_for(d, w, h, seq, dark);
+        if (mjpeg) frame_for(d, plan.w, plan.h, seq, dark, plan.level);
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
         pthread_mutex_lock(&lock);
         struct timespec now;
@@ -949,7 +1055,10 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                      : d->offer_mjpeg ? V4L2_PIX_FMT_MJPEG : d->offer_jpeg ? V4L2_PIX_FMT_JPEG : V4L2_PIX_FMT_YUYV;
         uint32_t w = f->fmt.pix.width, hh = f->fmt.pix.height;
         snap(d, fmt, &w, &hh);
-        if (request == VIDIOC_S_FMT) { d->cur_w = w; d->cur_h = hh; d->cur_fmt = fmt; fill_format(d, f); }
+        if (request == VIDIOC_S_FMT) {
+            if (w != d->cur_w || hh != d->cur_h) { d->prev_w = d->cur_w; d->prev_h = d->cur_h; d->size_changed = 1; }
+            d->cur_w = w; d->cur_h = hh; d->cur_fmt = fmt; fill_format(d, f);
+        }
         else {
             uint32_t ow = d->cur_w, oh = d->cur_h, of = d->cur_fmt;
             d->cur_w = w; d->cur_h = hh; d->cur_fmt = fmt;
@@ -1069,6 +1178,14 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                 d->sequence = 0;
                 d->frames_since_streamon = 0;
                 d->first_frame_delayed = 0;
+                d->tiny_left = d->tiny_frames;
+                d->stale_left = d->size_changed && size_index(d, d->prev_w, d->prev_h) >= 0 ? d->stale_frames : 0;
+                d->size_changed = 0;
+                if (d->settle_frames > 0 && exposure_auto(d)) {
+                    /* A start, or a new size: the automatic exposure converges again from dark. */
+                    d->ae_start = d->ae_exposure = 0.1 * exposure_target(d, d->cur_w);
+                    d->ae_frames = 0;
+                }
                 d->stat_streamons++;
                 pthread_cond_broadcast(&wake);
             }
@@ -1139,7 +1256,23 @@ static int device_ioctl(struct handle *h, unsigned long request, void *arg) {
                 if ((int64_t) v->value < c->min) value = c->min;
                 v->value = (int32_t) (value > c->max ? c->max : value < c->min ? c->min : value);
             }
+            int was_auto = exposure_auto(d);
             c->value = v->value;
+            if (d->settle_frames > 0 && c->id == V4L2_CID_EXPOSURE_AUTO && was_auto != exposure_auto(d)) {
+                struct control *absolute = find_control(d, V4L2_CID_EXPOSURE_ABSOLUTE);
+                if (!was_auto) {             /* automatic again: it goes on from the exposure it has */
+                    d->ae_start = d->ae_exposure;
+                    d->ae_frames = 0;
+                } else if (absolute) {       /* manual: the exposure stays where the automatic mode had it */
+                    long e = rounded(d->ae_exposure);
+                    absolute->value = (int32_t) (e < absolute->min ? absolute->min : e > absolute->max ? absolute->max : e);
+                }
+            }
+        }
+        /* As uvcvideo's auto-update controls: read while automatic, the exposure comes from the camera. */
+        if (request == VIDIOC_G_CTRL && d->settle_frames > 0 && c->id == V4L2_CID_EXPOSURE_ABSOLUTE && exposure_auto(d)) {
+            v->value = (int32_t) rounded(d->ae_exposure);
+            return 0;
         }
         v->value = c->value;
         return 0;
