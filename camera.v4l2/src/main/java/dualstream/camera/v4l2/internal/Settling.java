@@ -44,6 +44,8 @@ final class Settling {
     static final int FAR_STEADY_RUN = 10;
     /** "Far" from the picture before the switch: off by more than this fraction of it. */
     static final double FAR = 0.4;
+    /** With nothing to compare with, a picture this dark (mean luma) is far from settled until it has held still. */
+    static final double DARK = 48;
 
     private final int minimumFrames;
     private final Luma reference;
@@ -125,6 +127,9 @@ final class Settling {
             if (off > FAR * Math.max(before, MATCH_FLOOR)) {
                 return run >= FAR_STEADY_RUN ? Reason.STEADY : null;
             }
+        }
+        if (reference == null && brightness < DARK) {
+            return run >= FAR_STEADY_RUN ? Reason.STEADY : null;
         }
         return run >= STEADY_RUN ? Reason.STEADY : null;
     }

@@ -56,6 +56,13 @@ class SettlingTest {
     }
 
     @Test
+    void withoutAReferenceANearBlackPictureMustHoldStillForLonger() {
+        double[] black = new double[12];
+        java.util.Arrays.fill(black, 6);
+        assertThat(settle(new Settling(1, null, false), black)).isEqualTo("10 STEADY");
+    }
+
+    @Test
     void movingExposureIsNotSteadyEvenIfTheBrightnessIs() {
         Settling settling = new Settling(0, null, false);
         assertThat(settling.offer(luma(100), 200)).isNull();
