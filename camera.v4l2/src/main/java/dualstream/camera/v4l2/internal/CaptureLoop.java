@@ -106,9 +106,10 @@ final class CaptureLoop implements Runnable {
     private long frameSequence;
     private long stillSequence;
     private long lastDriverSequence = -1;
-    /** When the last still's switch began (0 before the first), and the live frames delivered since. */
+    /** When the last still's switch began (0 before the first), the live frames delivered since, the first's time. */
     private long stillStartedNanos;
     private long framesSinceStill;
+    private long resumedNanos;
     private boolean reportedMissing;
     private final ExposureLock exposure = new ExposureLock();
     /** The live stream's newest frame, to compare the frames after a switch with. */
@@ -412,7 +413,9 @@ final class CaptureLoop implements Runnable {
         lastStreamJpeg = captured.jpeg;
         lastStreamFrameNanos = captured.readyNanos;
         if (hub.consumers() > 0) {
-            framesSinceStill++;
+            if (framesSinceStill++ == 0) {
+                resumedNanos = captured.readyNanos;
+            }
             hub.publish(frame);
             counters.frame();
         }
@@ -452,16 +455,25 @@ final class CaptureLoop implements Runnable {
 
     /**
      * Whether a switch to the still size may start now. While someone watches, the stream must keep its floor: since
-     * the last still began, it must have delivered at least floor frames for every second that passed. A camera
-     * slower than the floor by itself gets its stills a second after the last one began.
+     * the last still began, it must have delivered at least floor frames for every second that passed, however long
+     * the still and the settling took. A camera slower than the floor by itself (measured since the stream came
+     * back) can never catch up, so it gets its stills after a second of stream; one that shows nothing at all, after
+     * a second past the settle limit.
      */
     private boolean stillAllowed() {
         if (hub.consumers() == 0 || stillStartedNanos == 0) {
             return true;
         }
-        long elapsed = System.nanoTime() - stillStartedNanos;
-        return framesSinceStill * 1_000_000_000L >= (long) settings.streamFloorFps() * elapsed
-                || elapsed >= 1_000_000_000L;
+        long now = System.nanoTime();
+        long floor = settings.streamFloorFps();
+        if (framesSinceStill * 1_000_000_000L >= floor * (now - stillStartedNanos)) {
+            return true;
+        }
+        if (framesSinceStill == 0) {
+            return now - stillStartedNanos >= 1_000_000_000L + settings.settleLimit().toNanos();
+        }
+        long back = now - resumedNanos;
+        return back >= 1_000_000_000L && framesSinceStill * 1_000_000_000L < floor * back;
     }
 
     private void takeStill(Resolution size) throws V4l2Exception, DeviceProblem {

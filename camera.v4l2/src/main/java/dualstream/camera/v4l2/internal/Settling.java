@@ -34,7 +34,7 @@ final class Settling {
     }
 
     /** Within this of the picture before the switch counts as the same (relative, with a floor for dark scenes). */
-    static final double MATCH = 0.06;
+    static final double MATCH = 0.04;
     static final double MATCH_FLOOR = 3;
     /** Frame-to-frame change below this is "not moving". */
     static final double STILL = 0.012;
