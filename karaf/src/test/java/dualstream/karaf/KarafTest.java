@@ -193,8 +193,13 @@ class KarafTest {
             });
         } catch (AssertionError e) {
             // What the stream answered last, and what SCR says of the stream servlet: for reading a failure later.
-            throw new AssertionError(e.getMessage() + "; the stream answered last: " + last[0] + "; scr:info: "
-                    + karaf.execute("scr:info dualstream.stream.mjpeg.internal.MjpegStreamServlet").out(), e);
+            List<String> warnings = karaf.log(0).stream()
+                    .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("dualstream")).toList();
+            throw new AssertionError(e.getMessage() + "; the stream answered last: " + last[0]
+                    + "\nweb:servlet-list:\n" + karaf.execute("web:servlet-list").out()
+                    + "\nscr:list:\n" + karaf.execute("scr:list").out()
+                    + "\nthe log's last warnings and lines of ours:\n"
+                    + String.join("\n", warnings.subList(Math.max(0, warnings.size() - 60), warnings.size())), e);
         }
     }
 

@@ -7,7 +7,7 @@ import dualstream.camera.v4l2.internal.jpeg.LumaProbe.Luma;
  * (its luma DC, read without decoding) and, where the camera reports it while automatic, its exposure.
  * <p>
  * A frame is settled when it is as bright as the picture before the switch (the same scene a moment ago: an auto
- * exposure aims at the same brightness at every size), or when brightness and exposure have stopped moving. A dark
+ * exposure aims at the same brightness at every size) and no longer moving, or when brightness and exposure have stopped moving. A dark
  * plateau at the start of a re-convergence also stops moving, so a picture far from the one before the switch must
  * hold still for longer before it is taken as the scene itself having changed.
  */
@@ -35,7 +35,7 @@ final class Settling {
 
     /** Within this of the picture before the switch counts as the same (relative, with a floor for dark scenes). */
     static final double MATCH = 0.04;
-    static final double MATCH_FLOOR = 3;
+    static final double MATCH_FLOOR = 1.5;
     /** Frame-to-frame change below this is "not moving". */
     static final double STILL = 0.012;
     static final double STILL_FLOOR = 1.5;
@@ -115,7 +115,8 @@ final class Settling {
         if (reference != null) {
             double before = reference.meanOfTop(luma.fraction());
             double off = Math.abs(brightness - before);
-            if (off <= Math.max(MATCH_FLOOR, MATCH * before)) {
+            // Unless the exposure was carried across, a frame passing through the band on its way up is not settled.
+            if (off <= Math.max(MATCH_FLOOR, MATCH * before) && (locked || still)) {
                 return Reason.MATCHED;
             }
             if (locked) {

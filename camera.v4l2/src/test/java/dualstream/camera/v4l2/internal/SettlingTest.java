@@ -26,8 +26,20 @@ class SettlingTest {
 
     @Test
     void aFrameAsBrightAsThePictureBeforeTheSwitchIsSettled() {
-        assertThat(settle(new Settling(1, luma(127), false), 20, 60, 100, 122, 127)).isEqualTo("4 MATCHED");
-        assertThat(settle(new Settling(0, luma(127), false), 127)).isEqualTo("1 MATCHED");
+        assertThat(settle(new Settling(1, luma(127), false), 20, 60, 100, 122, 126, 127)).isEqualTo("6 MATCHED");
+        assertThat(settle(new Settling(0, luma(127), false), 127, 127)).isEqualTo("2 MATCHED");
+    }
+
+    @Test
+    void aFramePassingThroughTheBandOnItsWayUpIsNotSettled() {
+        // A dark part of the picture (what a large frame's probe reads first) with the exposure still rising.
+        assertThat(settle(new Settling(1, luma(35), false), 28, 31, 33, 35, 35)).isEqualTo("5 MATCHED");
+        assertThat(settle(new Settling(1, luma(127), false), 90, 110, 122, 131, 127)).isEqualTo("none");
+    }
+
+    @Test
+    void aCarriedExposureIsTakenAtItsFirstMatchingFrame() {
+        assertThat(settle(new Settling(0, luma(127), true), 126)).isEqualTo("1 MATCHED");
     }
 
     @Test
@@ -38,8 +50,8 @@ class SettlingTest {
     @Test
     void aDarkPlateauBeforeTheRampIsNotSettled() {
         // Six near-black frames, then the exposure converges: steady but far from the picture before the switch.
-        assertThat(settle(new Settling(1, luma(127), false), 4, 4, 4, 4, 4, 4, 40, 80, 110, 126))
-                .isEqualTo("10 MATCHED");
+        assertThat(settle(new Settling(1, luma(127), false), 4, 4, 4, 4, 4, 4, 40, 80, 110, 126, 127))
+                .isEqualTo("11 MATCHED");
     }
 
     @Test
@@ -79,7 +91,8 @@ class SettlingTest {
         assertThat(settling.lockDidNotHold()).isTrue();
         assertThat(settling.lockDidNotHold()).as("said once").isFalse();
         assertThat(settling.offer(luma(100), null)).isNull();
-        assertThat(settling.offer(luma(125), null)).isEqualTo(Reason.MATCHED);
+        assertThat(settling.offer(luma(125), null)).as("still rising").isNull();
+        assertThat(settling.offer(luma(126), null)).isEqualTo(Reason.MATCHED);
     }
 
     @Test
