@@ -8,8 +8,8 @@ import dualstream.camera.v4l2.internal.jpeg.LumaProbe.Luma;
  * <p>
  * A frame is settled when it is as bright as the picture before the switch (the same scene a moment ago: an auto
  * exposure aims at the same brightness at every size) and no longer moving, or when brightness and exposure have
- * stopped moving far from it. A dark plateau at the start of a re-convergence also stops moving, so a picture far from the one before the switch must
- * hold still for longer before it is taken as the scene itself having changed.
+ * stopped moving. A dark plateau at the start of a re-convergence also stops moving, so a picture far from the one
+ * before the switch must hold still for longer before it is taken as the scene itself having changed.
  */
 final class Settling {
 
