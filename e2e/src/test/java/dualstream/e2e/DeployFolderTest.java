@@ -2,11 +2,13 @@ package dualstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,6 +47,11 @@ class DeployFolderTest {
             assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
             Thread.sleep(100);
         }
+    }
+
+    /** The gateway's log as it is now, whatever its bytes (a line of another charset must not hide the rest). */
+    static String log() throws IOException {
+        return new String(Files.readAllBytes(gateway.log), StandardCharsets.ISO_8859_1);
     }
 
     static int status(String path) {
@@ -108,14 +115,13 @@ class DeployFolderTest {
         Files.move(newer, deploy.resolve("stream.mjpeg.jar"), StandardCopyOption.REPLACE_EXISTING);
 
         assertThat(ended.get(20, TimeUnit.SECONDS)).as("the old stream ends when its bundle is updated").isPositive();
-        await("the updated bundle in the log", () -> {
-            try {
-                String log = Files.readString(gateway.log);
-                return log.contains("Updating bundle dualstream.stream.mjpeg");
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String log = log();
+        while (!log.contains("Updating bundle dualstream.stream.mjpeg") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            log = log();
+        }
+        assertThat(log).as("the gateway's log").contains("Updating bundle dualstream.stream.mjpeg");
         await("the stream served again", DeployFolderTest::streamStarts);
     }
 
