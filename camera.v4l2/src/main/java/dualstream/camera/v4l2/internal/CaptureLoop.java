@@ -440,6 +440,9 @@ final class CaptureLoop implements Runnable {
             streamWithheld++;
             return false;
         }
+        if (reason != null && streamSettling.locked()) {
+            exposure.held(streamSize);
+        }
         streamSettling = null;
         if (luma != null) {
             lastKept.put(streamSize, luma);
@@ -525,6 +528,9 @@ final class CaptureLoop implements Runnable {
                 }
                 if (settled != Settling.Reason.LIMIT && settled != Settling.Reason.UNMEASURED) {
                     exposure.settledAt(device, size);
+                    if (locked) {
+                        exposure.held(size);
+                    }
                 }
                 lastStill = new StillReport(size, java.time.Duration.ofNanos(captured.readyNanos - switched), skipped,
                         settled.token, locked, 0);

@@ -18,8 +18,9 @@ import dualstream.camera.v4l2.internal.videodev2.V4l2Exception;
  * Automatic mode is restored once the picture at the stream size has settled, or at once when nobody watches.
  * <p>
  * One value per size, since binned low-resolution modes need another exposure than full-sensor ones. A size whose
- * remembered value did not give the picture back (the scene changed, or the camera reports a value it does not use)
- * is not locked again until the camera is reopened. Nothing is touched while the user has chosen manual exposure.
+ * remembered value did not give the picture back (the light changed) converges on its own and its new value is
+ * remembered; one whose fresh value fails too (the camera reports a value it does not use) is not locked again until
+ * the camera is reopened. Nothing is touched while the user has chosen manual exposure.
  */
 final class ExposureLock {
 
@@ -29,6 +30,7 @@ final class ExposureLock {
 
     private final Map<Resolution, Integer> settled = new HashMap<>();
     private final Set<Resolution> refused = new HashSet<>();
+    private final Set<Resolution> failedOnce = new HashSet<>();
     private boolean available;
     /** The automatic mode to go back to while this holds the camera in manual mode, else null. */
     private Integer restoreMode;
@@ -37,6 +39,7 @@ final class ExposureLock {
     void opened(V4l2Device device, List<CameraControl> controls) throws V4l2Exception {
         settled.clear();
         refused.clear();
+        failedOnce.clear();
         boolean hasAuto = false;
         boolean hasAbsolute = false;
         for (CameraControl control : controls) {
@@ -113,10 +116,21 @@ final class ExposureLock {
         return true;
     }
 
-    /** The remembered value did not give the picture back at this size: automatic mode again, and no lock there. */
+    /**
+     * The remembered value did not give the picture back at this size: automatic mode again, and the value it finds
+     * is remembered instead; after a second failure in a row, no lock there.
+     */
     void failed(V4l2Device device, Resolution size) throws V4l2Exception {
-        refused.add(size);
+        settled.remove(size);
+        if (!failedOnce.add(size)) {
+            refused.add(size);
+        }
         release(device);
+    }
+
+    /** The value carried to this size gave the picture back. */
+    void held(Resolution size) {
+        failedOnce.remove(size);
     }
 
     /** Back to the automatic mode the user had, if this holds the camera in manual mode. */

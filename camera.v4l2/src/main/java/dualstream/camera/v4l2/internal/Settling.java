@@ -42,6 +42,11 @@ final class Settling {
     /** Frames in a row that must agree to be steady, near the reference or without one; and far from it. */
     static final int STEADY_RUN = 3;
     static final int FAR_STEADY_RUN = 10;
+    /**
+     * Frames a carried exposure gets to show the picture: a camera applies a new exposure a frame or two late, and
+     * the first frames after the switch may still have been exposed with the old one.
+     */
+    static final int LOCK_GRACE = 3;
     /** "Far" from the picture before the switch: off by more than this fraction of it. */
     static final double FAR = 0.4;
     /** With nothing to compare with, a picture this dark (mean luma) is far from settled until it has held still. */
@@ -51,6 +56,7 @@ final class Settling {
     private final Luma reference;
     private boolean locked;
     private boolean lockFailed;
+    private int lockMisses;
     private int frames;
     private int run;
     private double previous = Double.NaN;
@@ -60,7 +66,8 @@ final class Settling {
     /**
      * @param minimumFrames frames always skipped first ({@code warmupFrames})
      * @param reference     the picture before the switch at this camera, or null when there is none
-     * @param locked        whether the exposure was carried across the switch: the first frame must then match
+     * @param locked        whether the exposure was carried across the switch: one of the first frames must then
+     *                      match
      */
     Settling(int minimumFrames, Luma reference, boolean locked) {
         this.minimumFrames = minimumFrames;
@@ -76,6 +83,11 @@ final class Settling {
         boolean failed = lockFailed;
         lockFailed = false;
         return failed;
+    }
+
+    /** Whether the exposure carried across still stands (it has not failed to give the picture back). */
+    boolean locked() {
+        return locked;
     }
 
     /** Frames looked at so far (whole ones: frames of the wrong size and broken ones never get here). */
@@ -120,6 +132,9 @@ final class Settling {
                 return Reason.MATCHED;
             }
             if (locked) {
+                if (++lockMisses < LOCK_GRACE) {
+                    return null;
+                }
                 locked = false;
                 lockFailed = true;
                 run = 1; // from here the camera converges on its own: only frames from now count

@@ -40,6 +40,7 @@ class SettlingTest {
     @Test
     void aCarriedExposureIsTakenAtItsFirstMatchingFrame() {
         assertThat(settle(new Settling(0, luma(127), true), 126)).isEqualTo("1 MATCHED");
+        assertThat(settle(new Settling(0, luma(127), true), 70, 126)).as("applied a frame late").isEqualTo("2 MATCHED");
     }
 
     @Test
@@ -87,6 +88,10 @@ class SettlingTest {
     @Test
     void aLockThatDoesNotGiveThePictureBackIsReported() {
         Settling settling = new Settling(0, luma(127), true);
+        for (int i = 1; i < Settling.LOCK_GRACE; i++) {
+            assertThat(settling.offer(luma(64), null)).isNull();
+            assertThat(settling.lockDidNotHold()).as("frame %d may still have the old exposure", i).isFalse();
+        }
         assertThat(settling.offer(luma(64), null)).isNull();
         assertThat(settling.lockDidNotHold()).isTrue();
         assertThat(settling.lockDidNotHold()).as("said once").isFalse();

@@ -183,6 +183,32 @@ class StillSettlingTest {
         assertThat(viewer.seen).allSatisfy(frame -> assertThat(frame.bright()).isBetween(90, 110));
     }
 
+    /** The light at the full size changed between stills: the camera finds its exposure again, and that is carried. */
+    @Test
+    void aCarriedExposureThatNoLongerFitsIsLearnedAgain() throws Exception {
+        FakeCamera.set("settle_frames", 10);
+        V4l2Camera camera = camera();
+        Viewer viewer = new Viewer(camera);
+        viewer.awaitFrames(10);
+        still(camera);
+        viewer.awaitFrames(10);
+        still(camera);
+        assertThat(camera.lastStill().orElseThrow().exposureLocked()).isTrue();
+        viewer.awaitFrames(10);
+
+        FakeCamera.set("exposure_full", 1000);
+        Frame relearned = still(camera);
+        assertThat(Truth.of(relearned).bright()).as(settle(relearned).description()).isBetween(90, 110);
+        assertThat(camera.lastStill().orElseThrow().exposureLocked()).as("the old value did not hold").isFalse();
+        viewer.awaitFrames(10);
+
+        Frame carried = still(camera);
+        assertThat(Truth.of(carried).bright()).isBetween(90, 110);
+        assertThat(camera.lastStill().orElseThrow().exposureLocked()).as("the new value is carried").isTrue();
+        assertThat(camera.lastStill().orElseThrow().framesSkipped()).isLessThanOrEqualTo(Settling.LOCK_GRACE);
+        assertThat(viewer.seen).allSatisfy(frame -> assertThat(frame.bright()).isBetween(90, 110));
+    }
+
     @Test
     void aCameraWithoutAnExposureTimeSettlesByItsPictureAlone() throws Exception {
         FakeCamera.set("model", "picam"); // automatic exposure, but no exposure time to read or set
