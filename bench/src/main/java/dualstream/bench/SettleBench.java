@@ -37,9 +37,10 @@ public final class SettleBench {
     static final double DARK = 0.9;
     private static final Pattern SKIPPED = Pattern.compile("(\\d+) frames skipped");
     private static final Pattern REASON = Pattern.compile("settle;[^,]*desc=\"([a-z]+)");
+    private static final Pattern QUEUE = Pattern.compile("queue;dur=([0-9.]+)");
 
     record Result(int settleFrames, boolean measured, double streamLuma, double[] stillRatios, double[] latenciesMs,
-            int[] skipped, int darkStreamFrames, int streamFrames, List<String> reasons) {
+            int[] skipped, double[] queuedMs, int darkStreamFrames, int streamFrames, List<String> reasons) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,8 +59,9 @@ public final class SettleBench {
         System.out.println();
         System.out.println("Stills on a camera whose exposure re-converges after every switch (" + STILLS
                 + " stills 1 s apart at the largest size, one viewer at 640x480)");
-        System.out.printf(Locale.ROOT, "%-7s %-9s %-24s %-20s %-16s %-18s %s%n", "settle", "settling",
-                "still/stream luma", "latency p50/p95 ms", "frames skipped", "dark frames seen", "stopped by");
+        System.out.printf(Locale.ROOT, "%-7s %-9s %-18s %-19s %-9s %-12s %-15s %-17s %s%n", "settle", "settling",
+                "still/stream luma", "latency p50/p95 ms", "first ms", "queued max", "frames skipped",
+                "dark frames seen", "stopped by");
         for (Result r : results) {
             double[] ratios = r.stillRatios.clone();
             Arrays.sort(ratios);
@@ -67,14 +69,17 @@ public final class SettleBench {
             Arrays.sort(latencies);
             int[] skipped = r.skipped.clone();
             Arrays.sort(skipped);
-            System.out.printf(Locale.ROOT, "%-7d %-9s %-24s %-20s %-16s %-18s %s%n", r.settleFrames,
+            double queuedMax = Arrays.stream(r.queuedMs).max().orElse(Double.NaN);
+            System.out.printf(Locale.ROOT, "%-7d %-9s %-18s %-19s %-9.0f %-12.0f %-15s %-17s %s%n", r.settleFrames,
                     r.measured ? "measured" : "fixed 1", String.format(Locale.ROOT, "%.2f (min %.2f)",
                             ratios[ratios.length / 2], ratios[0]),
                     String.format(Locale.ROOT, "%.0f / %.0f", latencies[latencies.length / 2],
-                            latencies[(int) Math.ceil(latencies.length * 0.95) - 1]),
+                            latencies[(int) Math.ceil(latencies.length * 0.95) - 1]), r.latenciesMs[0], queuedMax,
                     String.format(Locale.ROOT, "%d (max %d)", skipped[skipped.length / 2], skipped[skipped.length - 1]),
                     r.darkStreamFrames + " of " + r.streamFrames, String.join(",", distinct(r.reasons)));
         }
+        System.out.println("first ms: the first still, which finds the camera's exposure; queued max: the longest a still"
+                + " waited for the stream to make up its floor since the still before");
     }
 
     static List<String> distinct(List<String> values) {
@@ -93,6 +98,7 @@ public final class SettleBench {
             double[] ratios = new double[STILLS];
             double[] latencies = new double[STILLS];
             int[] skipped = new int[STILLS];
+            double[] queued = new double[STILLS];
             List<String> reasons = new ArrayList<>();
             for (int i = 0; i < STILLS; i++) {
                 long asked = System.nanoTime();
@@ -102,6 +108,8 @@ public final class SettleBench {
                 String timing = answer.header("server-timing");
                 Matcher matcher = SKIPPED.matcher(timing == null ? "" : timing);
                 skipped[i] = matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+                Matcher queue = QUEUE.matcher(timing == null ? "" : timing);
+                queued[i] = queue.find() ? Double.parseDouble(queue.group(1)) : Double.NaN;
                 Matcher reason = REASON.matcher(timing == null ? "" : timing);
                 reasons.add(reason.find() ? reason.group(1) : "?");
                 Thread.sleep(Math.max(0, 1000 - (System.nanoTime() - asked) / 1_000_000));
@@ -114,8 +122,8 @@ public final class SettleBench {
             }
             System.out.printf(Locale.ROOT, "settle %d, %s: stream luma %.1f, stills/stream %s%n", settleFrames,
                     measured ? "measured" : "fixed", streamLuma, Arrays.toString(ratios));
-            return new Result(settleFrames, measured, streamLuma, ratios, latencies, skipped, dark, seen.length,
-                    reasons);
+            return new Result(settleFrames, measured, streamLuma, ratios, latencies, skipped, queued, dark,
+                    seen.length, reasons);
         }
     }
 
