@@ -25,7 +25,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
-import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.http.runtime.dto.FailedServletDTO;
 import org.osgi.service.http.runtime.dto.RuntimeDTO;
 import org.osgi.service.http.runtime.dto.ServletContextDTO;
@@ -40,8 +39,7 @@ import dualstream.http.support.DualstreamHttp;
  * <p>
  * Pax Web 8 handles a bundle's stop on a thread of its own. When the bundle is restarted before that thread runs
  * ({@code bundle:restart}), the late stop removes the servlet the new incarnation has just registered: the service is
- * there, the Whiteboard lists it nowhere, and its URL answers 404 until the bundle restarts again; or the old instance
- * keeps the route. Every few seconds
+ * there, the Whiteboard lists it nowhere, and its URL answers 404 until the bundle restarts again. Every few seconds
  * this compares the registered dualstream servlets with the runtime's view of the dualstream context, and a servlet
  * missing from it twice running has its component disabled and enabled again, which registers it afresh.
  * <p>
@@ -139,19 +137,14 @@ public final class WhiteboardWatch {
         }
     }
 
-    /**
-     * Dualstream servlets registered as services that a runtime serving the dualstream context does not list, or
-     * whose name it still gives to a servlet that is no longer registered (the late stop's other outcome: the old,
-     * deactivated instance keeps the route and answers that it is restarting).
-     */
+    /** Dualstream servlets registered as services that a runtime serving the dualstream context does not list. */
     Set<Long> lost() {
-        Map<Long, Object> registered = new HashMap<>();
+        Set<Long> registered = new HashSet<>();
         try {
             ServiceReference<?>[] servlets = context.getAllServiceReferences("javax.servlet.Servlet", SERVLETS);
             if (servlets != null) {
                 for (ServiceReference<?> servlet : servlets) {
-                    registered.put((Long) servlet.getProperty(Constants.SERVICE_ID),
-                            servlet.getProperty(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME));
+                    registered.add((Long) servlet.getProperty(Constants.SERVICE_ID));
                 }
             }
         } catch (InvalidSyntaxException e) {
@@ -170,21 +163,17 @@ public final class WhiteboardWatch {
                 continue; // no context, so no servlet is expected there
             }
             Set<Long> known = new HashSet<>();
-            Set<String> heldByTheGone = new HashSet<>();
             for (ServletDTO servlet : ours.servletDTOs) {
                 known.add(servlet.serviceId);
-                if (!registered.containsKey(servlet.serviceId) && servlet.name != null) {
-                    heldByTheGone.add(servlet.name);
-                }
             }
             for (FailedServletDTO failed : dto.failedServletDTOs) {
                 known.add(failed.serviceId);
             }
-            registered.forEach((id, name) -> {
-                if (!known.contains(id) || heldByTheGone.contains(name)) {
+            for (long id : registered) {
+                if (!known.contains(id)) {
                     lost.add(id);
                 }
-            });
+            }
         }
         return lost;
     }

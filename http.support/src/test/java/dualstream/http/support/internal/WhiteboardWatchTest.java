@@ -3,7 +3,6 @@ package dualstream.http.support.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,19 +10,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.service.http.runtime.dto.FailedServletDTO;
 import org.osgi.service.http.runtime.dto.RuntimeDTO;
 import org.osgi.service.http.runtime.dto.ServletContextDTO;
-import org.osgi.service.http.runtime.dto.ServletDTO;
-import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.log.Logger;
-
-import dualstream.http.support.DualstreamHttp;
 
 class WhiteboardWatchTest {
 
@@ -78,45 +71,6 @@ class WhiteboardWatchTest {
         watch.addRuntime(runtime);
         watch.check();
         assertThat(asked).as("a runtime came").hasValue(3);
-    }
-
-    @Test
-    void aServletWhoseRouteAGoneServletStillHoldsIsLost() {
-        ServiceReference<?> live = stub(ServiceReference.class, (name, args) -> name.equals("getProperty")
-                ? Map.of(Constants.SERVICE_ID, 9L, HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME,
-                        DualstreamHttp.STREAM_SERVLET).get(args[0])
-                : null);
-        BundleContext registering = stub(BundleContext.class, (name, args) -> name.equals("getAllServiceReferences")
-                ? new ServiceReference<?>[] {live}
-                : null);
-        boolean[] goneHoldsIt = {false};
-        HttpServiceRuntime serving = stub(HttpServiceRuntime.class, (name, args) -> {
-            ServletContextDTO ours = new ServletContextDTO();
-            ours.name = DualstreamHttp.CONTEXT_NAME;
-            ours.servletDTOs = goneHoldsIt[0]
-                    // the instance before a restart, its service gone, beside the one registered since
-                    ? new ServletDTO[] {servlet(5, DualstreamHttp.STREAM_SERVLET),
-                        servlet(9, DualstreamHttp.STREAM_SERVLET)}
-                    : new ServletDTO[] {servlet(9, DualstreamHttp.STREAM_SERVLET)};
-            RuntimeDTO dto = new RuntimeDTO();
-            dto.servletContextDTOs = new ServletContextDTO[] {ours};
-            dto.failedServletDTOs = new FailedServletDTO[0];
-            return dto;
-        });
-        watch = new WhiteboardWatch(registering, null, stub(Logger.class, (name, args) -> null),
-                TimeUnit.HOURS.toNanos(1), TimeUnit.HOURS.toSeconds(1));
-        watch.addRuntime(serving);
-        assertThat(watch.lost()).as("served as registered").isEmpty();
-
-        goneHoldsIt[0] = true;
-        assertThat(watch.lost()).containsExactly(9L);
-    }
-
-    private static ServletDTO servlet(long serviceId, String name) {
-        ServletDTO servlet = new ServletDTO();
-        servlet.serviceId = serviceId;
-        servlet.name = name;
-        return servlet;
     }
 
     interface Answer {
