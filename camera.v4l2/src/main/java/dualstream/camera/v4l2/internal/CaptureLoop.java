@@ -504,7 +504,8 @@ final class CaptureLoop implements Runnable {
         Settling settling = new Settling(settings.warmupFrames(), reference, locked);
         Settling.Reason settled = null;
         int skipped = 0;
-        while (stills.hasPending(size) && running && System.nanoTime() < deadline) {
+        boolean answered = false;
+        while (!answered && stills.hasPending(size) && running && System.nanoTime() < deadline) {
             Captured captured = capture();
             if (captured == null) {
                 skipped += rejected != null && settled == null ? 1 : 0;
@@ -540,9 +541,10 @@ final class CaptureLoop implements Runnable {
                     Timing.ofNanos(Timing.SETTLE, captured.readyNanos - switched, settled.token + ", " + skipped
                             + " frames skipped" + (locked ? ", exposure carried over" : "")),
                     Timing.ofNanos(Timing.COPY, System.nanoTime() - captured.readyNanos)));
-            stills.complete(still, started);
+            // A request made after this frame waits its turn: the stream's floor comes first.
+            answered = stills.complete(still, started) > 0;
         }
-        if (stills.hasPending(size)) {
+        if (!answered && stills.hasPending(size)) {
             stills.fail(size, new CameraUnavailableException("camera " + settings.id() + " gave no " + size
                     + " still within " + settings.stillTimeout().toMillis() + " ms"));
         }
