@@ -269,7 +269,6 @@ class StillSettlingTest {
         assertThat(report.stoppedBy()).isEqualTo("limit");
         // Its settle time runs to when that frame was ready, which is before the look at it found the limit passed.
         assertThat(report.settle()).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(700 - 200));
-        assertThat(report.framesSkipped()).as("frames looked at until the limit").isGreaterThan(5);
         assertThat(settle(still).description()).startsWith("limit, ");
         assertThat(Truth.of(still).size()).isEqualTo(LARGEST);
     }
