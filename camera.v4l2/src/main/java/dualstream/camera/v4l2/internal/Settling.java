@@ -36,6 +36,13 @@ final class Settling {
     /** Within this of the picture before the switch counts as the same (relative, with a floor for dark scenes). */
     static final double MATCH = 0.04;
     static final double MATCH_FLOOR = 1.5;
+    /**
+     * Within this a carried exposure counts as having given the picture back. Its frames are the scene a few frames
+     * later than the picture before the switch, read from their top rows only: what moved there (a print head, the
+     * test pattern's bar) changes that part by up to a tenth, while an exposure that no longer fits (the light
+     * changed) is off by far more.
+     */
+    static final double LOCK_MATCH = 0.12;
     /** Frame-to-frame change below this is "not moving". */
     static final double STILL = 0.012;
     static final double STILL_FLOOR = 1.5;
@@ -128,7 +135,7 @@ final class Settling {
             double before = reference.meanOfTop(luma.fraction());
             double off = Math.abs(brightness - before);
             // Unless the exposure was carried across, a frame passing through the band on its way up is not settled.
-            if (off <= Math.max(MATCH_FLOOR, MATCH * before) && (locked || still)) {
+            if (off <= Math.max(MATCH_FLOOR, (locked ? LOCK_MATCH : MATCH) * before) && (locked || still)) {
                 return Reason.MATCHED;
             }
             if (locked) {

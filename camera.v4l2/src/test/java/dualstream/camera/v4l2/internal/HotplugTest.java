@@ -48,7 +48,7 @@ class HotplugTest {
     @AfterEach
     void stop() throws Exception {
         for (V4l2Camera camera : cameras) {
-            camera.deactivate();
+            TestSupport.stop(camera);
         }
         FakeCamera.reset();
     }

@@ -44,6 +44,17 @@ class SettlingTest {
     }
 
     @Test
+    void aCarriedExposureAllowsForWhatMovedInTheSceneMeanwhile() {
+        assertThat(settle(new Settling(0, luma(127), true), 116)).as("9% off").isEqualTo("1 MATCHED");
+        assertThat(settle(new Settling(0, luma(127), false), 116, 116)).as("unless carried").isEqualTo("none");
+        Settling settling = new Settling(0, luma(127), true);
+        for (int i = 0; i < Settling.LOCK_GRACE; i++) {
+            assertThat(settling.offer(luma(108), null)).as("15% off").isNull();
+        }
+        assertThat(settling.lockDidNotHold()).isTrue();
+    }
+
+    @Test
     void theMinimumFramesAreSkippedWhateverTheyShow() {
         assertThat(settle(new Settling(3, luma(127), false), 127, 127, 127, 127)).isEqualTo("4 MATCHED");
     }

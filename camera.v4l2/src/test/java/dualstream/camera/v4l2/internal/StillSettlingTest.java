@@ -50,7 +50,7 @@ class StillSettlingTest {
             viewer.close();
         }
         for (V4l2Camera camera : cameras) {
-            camera.deactivate();
+            TestSupport.stop(camera);
         }
         FakeCamera.reset();
     }
@@ -192,9 +192,11 @@ class StillSettlingTest {
         Viewer viewer = new Viewer(camera);
         viewer.awaitFrames(10);
         still(camera);
+        StillReport first = camera.lastStill().orElseThrow();
         viewer.awaitFrames(10);
         still(camera);
-        assertThat(camera.lastStill().orElseThrow().exposureLocked()).isTrue();
+        assertThat(camera.lastStill().orElseThrow().exposureLocked()).as("carried after %s: %s", first,
+                camera.lastStill().orElseThrow()).isTrue();
         viewer.awaitFrames(10);
 
         FakeCamera.set("exposure_full", 1000);

@@ -65,6 +65,12 @@ final class TestSupport {
                 });
     }
 
+    /** Deactivates a camera and waits until its capture thread has let go of the device (a slow machine takes long). */
+    static void stop(V4l2Camera camera) throws InterruptedException {
+        camera.deactivate();
+        await("the capture thread of a deactivated camera ending", 30, camera::stopped);
+    }
+
     static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(scaled(seconds));
         while (!condition.getAsBoolean()) {

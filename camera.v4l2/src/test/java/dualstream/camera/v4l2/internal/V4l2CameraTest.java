@@ -54,7 +54,7 @@ class V4l2CameraTest {
     @AfterEach
     void stopCameras() throws Exception {
         for (V4l2Camera camera : cameras) {
-            camera.deactivate();
+            TestSupport.stop(camera);
         }
         FakeCamera.reset();
     }
