@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.http.jetty.ConnectorFactory;
@@ -59,14 +59,17 @@ public final class RequestHeadDeadline implements ConnectorFactory, Connection.L
     private final Logger log;
     private final Map<Connection, Seen> open = new ConcurrentHashMap<>();
     private final List<ServerConnector> guarded = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService checker;
+    private final ScheduledThreadPoolExecutor checker;
+    private final long intervalMillis;
+    /** The periodic check, while connections are open: an idle server has nothing to check and is not woken. */
+    private ScheduledFuture<?> checking;
 
     @Activate
     public RequestHeadDeadline(Config config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
-        long interval = Math.max(1000, config.requestHeadTimeoutMillis()) / 2;
-        this.checker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "dualstream-request-heads"));
-        checker.scheduleWithFixedDelay(this::check, interval, interval, TimeUnit.MILLISECONDS);
+        this.intervalMillis = Math.max(1000, config.requestHeadTimeoutMillis()) / 2;
+        this.checker = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "dualstream-request-heads"));
+        checker.setRemoveOnCancelPolicy(true);
     }
 
     @Deactivate
@@ -91,6 +94,12 @@ public final class RequestHeadDeadline implements ConnectorFactory, Connection.L
     @Override
     public void onOpened(Connection connection) {
         open.put(connection, new Seen(0, 0, false));
+        synchronized (this) {
+            if (checking == null && !checker.isShutdown()) {
+                checking = checker.scheduleWithFixedDelay(this::check, intervalMillis, intervalMillis,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     @Override
@@ -113,5 +122,11 @@ public final class RequestHeadDeadline implements ConnectorFactory, Connection.L
                 open.replace(connection, last, new Seen(requests, bytes, stalled));
             }
         });
+        synchronized (this) {
+            if (open.isEmpty() && checking != null) {
+                checking.cancel(false);
+                checking = null;
+            }
+        }
     }
 }

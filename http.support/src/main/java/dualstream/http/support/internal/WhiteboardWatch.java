@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
@@ -44,8 +45,8 @@ import dualstream.http.support.DualstreamHttp;
  * missing from it twice running has its component disabled and enabled again, which registers it afresh.
  * <p>
  * The race follows a servlet's registration or unregistration within seconds, so the runtime is only asked (a whole
- * runtime DTO each time) for half a minute after one, or after a runtime came or went: a gateway that runs for weeks
- * does not pay for it every two seconds.
+ * runtime DTO each time) for half a minute after one, or after a runtime came, went or changed (its change count):
+ * otherwise nothing is scheduled, and a gateway that runs for weeks is not woken for it.
  */
 @Component(immediate = true, service = {})
 public final class WhiteboardWatch {
@@ -65,7 +66,10 @@ public final class WhiteboardWatch {
     private final Map<Long, Integer> misses = new HashMap<>();
     private final ServiceListener changes = event -> changed();
     private final long watchNanos;
+    private final long periodSeconds;
     private volatile long watchUntil;
+    /** The next check, while watching; none otherwise, so an idle gateway's thread sleeps. */
+    private ScheduledFuture<?> next;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "dualstream-whiteboard-watch");
         thread.setDaemon(true);
@@ -81,6 +85,7 @@ public final class WhiteboardWatch {
     WhiteboardWatch(BundleContext context, ServiceComponentRuntime scr, Logger log, long watchNanos,
             long periodSeconds) {
         this.watchNanos = watchNanos;
+        this.periodSeconds = periodSeconds;
         this.context = context;
         this.scr = scr;
         this.log = log;
@@ -90,12 +95,17 @@ public final class WhiteboardWatch {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        timer.scheduleWithFixedDelay(this::check, periodSeconds, periodSeconds, TimeUnit.SECONDS);
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            updated = "updatedRuntime")
     void addRuntime(HttpServiceRuntime runtime) {
         runtimes.add(runtime);
+        changed();
+    }
+
+    /** The runtime's change count moved: something was registered or went away there. */
+    void updatedRuntime(HttpServiceRuntime runtime) {
         changed();
     }
 
@@ -112,6 +122,28 @@ public final class WhiteboardWatch {
 
     private void changed() {
         watchUntil = System.nanoTime() + watchNanos;
+        arm();
+    }
+
+    private synchronized void arm() {
+        if (next == null && !timer.isShutdown()) {
+            next = timer.schedule(this::tick, periodSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether a check is scheduled. */
+    synchronized boolean scheduled() {
+        return next != null;
+    }
+
+    void tick() {
+        synchronized (this) {
+            next = null;
+        }
+        check();
+        if (watching()) {
+            arm();
+        }
     }
 
     /** Whether the runtime is worth asking now: a change is recent, or a servlet is already missing. */

@@ -73,6 +73,21 @@ class WhiteboardWatchTest {
         assertThat(asked).as("a runtime came").hasValue(3);
     }
 
+    @Test
+    void onceTheWatchIsOverNothingIsScheduledUntilTheRuntimeChanges() {
+        watch = new WhiteboardWatch(context, null, stub(Logger.class, (name, args) -> null), 0,
+                TimeUnit.HOURS.toSeconds(1));
+        watch.addRuntime(runtime);
+        assertThat(watch.scheduled()).as("a runtime came").isTrue();
+        watch.tick();
+        assertThat(watch.scheduled()).as("the watch is over, nothing is missing").isFalse();
+
+        watch.updatedRuntime(runtime);
+        assertThat(watch.scheduled()).as("the runtime's change count moved").isTrue();
+        watch.tick();
+        assertThat(watch.scheduled()).isFalse();
+    }
+
     interface Answer {
         Object answer(String method, Object[] args);
     }
