@@ -1,8 +1,10 @@
 package dualstream.standalone.cameras.internal;
 
 import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -35,7 +37,8 @@ import dualstream.camera.v4l2.V4l2Probe;
 
 /**
  * The standalone runtime's cameras: every V4L2 camera that delivers JPEG frames, found through the links udev keeps
- * in {@code /dev/v4l/by-id} and followed as it comes and goes; the built-in test pattern only while there is none.
+ * in {@code /dev/v4l/by-id} and followed as it comes and goes; the built-in test pattern only while there is none. The
+ * folders are watched, not polled: an idle chooser does not wake up.
  * <p>
  * Each camera is served under an id taken from its link's name, which names the model and serial number rather than
  * the port or the {@code /dev/videoN} it got, so its URLs survive a replug. The camera is configured with the link, not
@@ -91,11 +94,14 @@ public final class CameraChooser {
 
         @AttributeDefinition(name = "Warm-up frames", min = "0", max = "100")
         int warmupFrames() default 1;
-
-        @AttributeDefinition(name = "Scan interval (ms)", min = "100",
-                description = "How often the camera folder is looked at for cameras plugged in or out.")
-        long scanMillis() default 1000;
     }
+
+    /**
+     * A node udev has just linked may not open yet (its permissions come a moment later): looked at again a few times,
+     * then at the next event.
+     */
+    static final int RETRIES = 3;
+    static final Duration RETRY_DELAY = Duration.ofMillis(500);
 
     /** A link (or the configured device) found in one scan. */
     record Candidate(String id, String device, String name, String node) {
@@ -124,9 +130,10 @@ public final class CameraChooser {
     private final Map<String, String> told = new HashMap<>();
     /**
      * Nodes found not to be cameras dualstream serves (a UVC camera's metadata node), by device: looked at again only
-     * when the device points elsewhere. Opening a node every second would keep a USB camera from suspending.
+     * when the device points elsewhere. Opening a node at every scan would keep a USB camera from suspending.
      */
     private final Map<String, String> unservable = new HashMap<>();
+    private final FolderWatch watch;
     private final Thread thread;
     private volatile boolean running = true;
     private boolean testPattern;
@@ -134,13 +141,14 @@ public final class CameraChooser {
     @Activate
     public CameraChooser(Config config, Map<String, Object> properties, @Reference V4l2Probe probe,
             @Reference ConfigurationAdmin configurationAdmin, @Reference MetaTypeService metaType,
-            @Reference(service = LoggerFactory.class) Logger log) {
+            @Reference(service = LoggerFactory.class) Logger log) throws IOException {
         this.config = config;
         this.cameraSettings = CameraSettings.of(properties, metaType, probe, log);
         this.probe = probe;
         this.configurationAdmin = configurationAdmin;
         this.log = log;
         this.ids = CameraIds.parse(config.ids(), log::error);
+        this.watch = new FolderWatch(folders());
         this.thread = new Thread(this::run, "dualstream-camera-chooser");
         thread.setDaemon(true);
         thread.start();
@@ -149,6 +157,11 @@ public final class CameraChooser {
     @Deactivate
     void deactivate(int reason) throws InterruptedException {
         running = false;
+        try {
+            watch.close(); // wakes the thread from its wait
+        } catch (IOException e) {
+            log.warn("cannot stop watching the camera folders: {}", e.getMessage());
+        }
         thread.interrupt();
         thread.join(5000);
         // A refreshed or stopped bundle keeps the cameras going; the chooser switched off takes them away.
@@ -167,26 +180,51 @@ public final class CameraChooser {
         }
     }
 
+    /** What is watched: the camera folder, and the configured device's folder, where its node comes and goes. */
+    private List<Path> folders() {
+        List<Path> folders = new ArrayList<>();
+        String folder = config.cameraDir() == null ? "" : config.cameraDir().trim();
+        if (!folder.isEmpty()) {
+            folders.add(Path.of(folder));
+        }
+        String device = config.device() == null ? "" : config.device().trim();
+        if (!device.isEmpty() && Path.of(device).toAbsolutePath().getParent() != null) {
+            folders.add(Path.of(device).toAbsolutePath().getParent());
+        }
+        return folders;
+    }
+
     private void run() {
         try {
             adopt();
         } catch (IOException | RuntimeException e) {
             log.error("cannot read the cameras' configurations: {}", e.getMessage(), e);
         }
-        while (running) {
-            try {
-                scan();
-            } catch (IOException | RuntimeException e) {
-                if (!running) {
-                    return;
+        int retries = 0;
+        try {
+            while (running) {
+                if (look() && retries < RETRIES) {
+                    retries = watch.await(RETRY_DELAY) ? 0 : retries + 1;
+                } else {
+                    watch.await();
+                    retries = 0;
                 }
+            }
+        } catch (ClosedWatchServiceException | InterruptedException deactivated) {
+            // the thread ends
+        }
+    }
+
+    /** Watches the folders as they are now, then scans them; whether something could not be looked at. */
+    private boolean look() {
+        try {
+            watch.update();
+            return scan();
+        } catch (IOException | RuntimeException e) {
+            if (running) {
                 log.error("looking for cameras failed: {}", e.getMessage(), e);
             }
-            try {
-                Thread.sleep(Math.max(100, config.scanMillis()));
-            } catch (InterruptedException e) {
-                return;
-            }
+            return true;
         }
     }
 
@@ -202,7 +240,8 @@ public final class CameraChooser {
         testPattern = list(TEST_PATTERN_FILTER).length > 0;
     }
 
-    void scan() throws IOException {
+    /** Serves what the folders hold now; whether a node could not be opened, which may be only for a moment. */
+    private boolean scan() throws IOException {
         List<Candidate> candidates = candidates();
         Set<String> seen = new HashSet<>();
         Set<String> nodes = new HashSet<>();
@@ -265,6 +304,7 @@ public final class CameraChooser {
         told.keySet().retainAll(devices); // a node unplugged and plugged again is looked at afresh
         unservable.keySet().retainAll(devices);
         testPattern(served.isEmpty(), absences);
+        return !absences.isEmpty();
     }
 
     /** Logs what a node is, once while it stays so. */

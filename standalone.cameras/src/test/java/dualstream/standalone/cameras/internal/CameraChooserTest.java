@@ -1,0 +1,352 @@
+package dualstream.standalone.cameras.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.log.Logger;
+import org.osgi.service.metatype.MetaTypeService;
+
+import dualstream.camera.v4l2.V4l2Probe;
+
+/** The chooser on a temporary folder and a probe that answers as told: what it sees, it sees through events alone. */
+class CameraChooserTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final String CAMERA_A = "usb-Fake_Camera_A1B2-video-index0";
+    static final String CAMERA_A_METADATA = "usb-Fake_Camera_A1B2-video-index1";
+    static final String CAMERA_B = "usb-Bed_Camera_77-video-index0";
+    /** Its link sorts after camera A's: a scan that serves it has passed A's links. */
+    static final String CAMERA_C = "usb-Fake_Camera_Z9Y8-video-index0";
+    static final String TEST_PATTERN = CameraChooser.TEST_PATTERN_PID + "~" + CameraChooser.TEST_PATTERN_NAME;
+
+    @TempDir
+    Path root;
+
+    /** Configurations updated ({@code +pid}) and deleted ({@code -pid}), in order. */
+    final BlockingQueue<String> changes = new LinkedBlockingQueue<>();
+    final Map<String, Dictionary<String, Object>> configurations = new ConcurrentHashMap<>();
+    /** What the chooser logged. */
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Probes by node; what a node answers, after refusing to open some times. */
+    final Map<String, AtomicInteger> probes = new ConcurrentHashMap<>();
+    final Map<String, V4l2Probe.Device> devices = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
+    CameraChooser chooser;
+
+    static final V4l2Probe.Device CAMERA = new V4l2Probe.Device("Fake", "uvcvideo", "usb-1", true, List.of("MJPG"));
+    static final V4l2Probe.Device METADATA = new V4l2Probe.Device("Fake", "uvcvideo", "usb-1", false, List.of());
+
+    @AfterEach
+    void deactivate() throws InterruptedException {
+        if (chooser != null) {
+            chooser.deactivate(ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED);
+            assertThat(thread()).as("the chooser's thread, ended by deactivate").isNull();
+        }
+    }
+
+    @Test
+    void aCameraFolderCreatedAfterStartIsWatchedAndItsLinksServed() throws Exception {
+        Path byId = root.resolve("v4l/by-id");
+        start(byId);
+        awaitChange("+" + TEST_PATTERN);
+        awaitIdle();
+
+        Files.createDirectories(byId);
+        plug(byId, "video3", CAMERA_A, CAMERA);
+        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        awaitChange("-" + TEST_PATTERN);
+        assertThat(configurations.get(CameraChooser.V4L2_PID + "~Fake_Camera_A1B2").get("device"))
+                .isEqualTo(byId.resolve(CAMERA_A).toString());
+        awaitIdle();
+        assertThat(probes(root.resolve("dev/video3"))).isEqualTo(1);
+    }
+
+    @Test
+    void aLinkGoneAndBackWithTheFolderIsFollowed() throws Exception {
+        Path byId = Files.createDirectories(root.resolve("v4l/by-id"));
+        Path node = plug(byId, "video3", CAMERA_A, CAMERA);
+        start(byId);
+        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        awaitIdle();
+
+        // The last camera unplugged: udev removes by-id too, which is then watched through its parent.
+        Files.delete(byId.resolve(CAMERA_A));
+        Files.delete(node);
+        Files.delete(byId);
+        awaitLine("Camera Fake_Camera_A1B2 unplugged");
+        awaitIdle();
+
+        Path again = plug(Files.createDirectories(byId), "video7", CAMERA_A, CAMERA);
+        awaitLine("Camera Fake_Camera_A1B2 is back, at " + again.toRealPath());
+        assertThat(probes(again)).as("a camera back is not probed again").isZero();
+        assertThat(configurations).as("a known camera away keeps its id: no test pattern")
+                .containsOnlyKeys(CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+    }
+
+    @Test
+    void aNodeNotOpenableYetIsLookedAtAgainWithoutAnEvent() throws Exception {
+        Path byId = Files.createDirectories(root.resolve("by-id"));
+        start(byId);
+        awaitChange("+" + TEST_PATTERN);
+        awaitIdle();
+
+        // udev sets the node's permissions after the link
+        Path node = plug(byId, "video3", CAMERA_A, CAMERA, CameraChooser.RETRIES - 1);
+        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        assertThat(probes(node)).isEqualTo(CameraChooser.RETRIES);
+    }
+
+    @Test
+    void aNodeThatCannotBeOpenedIsLookedAtABoundedNumberOfTimesThenAtTheNextEvent() throws Exception {
+        Path byId = Files.createDirectories(root.resolve("by-id"));
+        start(byId);
+        awaitChange("+" + TEST_PATTERN);
+        awaitIdle();
+
+        Path node = plug(byId, "video3", CAMERA_A, CAMERA, Integer.MAX_VALUE);
+        Await.until("the retries", TIMEOUT, () -> probes(node) == 1 + CameraChooser.RETRIES);
+        awaitIdle();
+        assertThat(probes(node)).isEqualTo(1 + CameraChooser.RETRIES);
+
+        plug(byId, "video4", CAMERA_B, CAMERA);
+        awaitChange("+" + CameraChooser.V4L2_PID + "~Bed_Camera_77");
+        awaitIdle();
+        assertThat(probes(node)).as("looked at again after the event, as many times")
+                .isEqualTo(2 * (1 + CameraChooser.RETRIES));
+    }
+
+    @Test
+    void aNodeThatIsNoCameraIsOpenedOnceNotAtEveryScan() throws Exception {
+        Path byId = Files.createDirectories(root.resolve("by-id"));
+        start(byId);
+        awaitChange("+" + TEST_PATTERN);
+        Path metadata = plug(byId, "video4", CAMERA_A_METADATA, METADATA);
+        plug(byId, "video3", CAMERA_A, CAMERA);
+        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        plug(byId, "video5", CAMERA_C, CAMERA);
+        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_Z9Y8");
+        assertThat(probes(metadata)).isEqualTo(1);
+    }
+
+    @Test
+    void theConfiguredDevicesFolderIsWatched() throws Exception {
+        Path dev = Files.createDirectories(root.resolve("dev")).toRealPath();
+        start(root.resolve("absent"), dev.resolve("video0"));
+        awaitChange("+" + TEST_PATTERN);
+        awaitIdle();
+        int before = probes(dev.resolve("video0"));
+
+        devices.put(dev.resolve("video0").toString(), CAMERA);
+        Files.writeString(dev.resolve("video0"), "");
+        awaitChange("+" + CameraChooser.V4L2_PID + "~0");
+        assertThat(probes(dev.resolve("video0"))).isEqualTo(before + 1);
+    }
+
+    private void start(Path cameraDir) throws IOException {
+        start(cameraDir, null);
+    }
+
+    private void start(Path cameraDir, Path device) throws IOException {
+        Map<String, Object> values = new HashMap<>();
+        values.put("cameraDir", cameraDir.toString());
+        values.put("device", device == null ? "" : device.toString());
+        CameraChooser.Config config = proxy(CameraChooser.Config.class, (method, args) -> values.containsKey(
+                method.getName()) ? values.get(method.getName()) : method.getDefaultValue());
+        V4l2Probe probe = (path, library) -> {
+            String node = Path.of(path).toFile().exists() ? Path.of(path).toRealPath().toString() : path;
+            probes.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
+            V4l2Probe.Device answer = devices.get(node);
+            if (answer == null || refusals.getOrDefault(node, new AtomicInteger()).getAndDecrement() > 0) {
+                throw new IOException("Permission denied");
+            }
+            return answer;
+        };
+        chooser = new CameraChooser(config, Map.of(), probe, configurationAdmin(),
+                proxy(MetaTypeService.class, (method, args) -> null), proxy(Logger.class, (method, args) -> {
+                    if (args != null && args.length > 0 && args[0] instanceof String format) {
+                        lines.add(format(format, args));
+                    }
+                    return null;
+                }));
+    }
+
+    private static String format(String format, Object[] args) {
+        List<Object> values = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i] instanceof Object[] more) {
+                values.addAll(List.of(more));
+            } else {
+                values.add(args[i]);
+            }
+        }
+        StringBuilder line = new StringBuilder(format);
+        for (Object value : values) {
+            int at = line.indexOf("{}");
+            if (at < 0) {
+                break;
+            }
+            line.replace(at, at + 2, String.valueOf(value));
+        }
+        return line.toString();
+    }
+
+    private Path plug(Path byId, String node, String link, V4l2Probe.Device device) throws IOException {
+        return plug(byId, node, link, device, 0);
+    }
+
+    /** What udev does: the node, then a relative link to it. */
+    private Path plug(Path byId, String node, String link, V4l2Probe.Device device, int refused) throws IOException {
+        Path file = Files.createDirectories(root.resolve("dev")).resolve(node);
+        Files.writeString(file, "");
+        devices.put(file.toRealPath().toString(), device);
+        refusals.put(file.toRealPath().toString(), new AtomicInteger(refused));
+        Files.createSymbolicLink(byId.resolve(link), byId.relativize(file));
+        return file;
+    }
+
+    private int probes(Path node) {
+        String key;
+        try {
+            key = node.toFile().exists() ? node.toRealPath().toString() : node.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        AtomicInteger count = probes.get(key);
+        return count == null ? 0 : count.get();
+    }
+
+    private void awaitLine(String start) throws InterruptedException {
+        await(lines, start);
+    }
+
+    private void awaitChange(String change) throws InterruptedException {
+        await(changes, change);
+    }
+
+    private static void await(BlockingQueue<String> queue, String start) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            String next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                fail("no '" + start + "' within " + TIMEOUT);
+            }
+            if (next.startsWith(start)) {
+                return;
+            }
+        }
+    }
+
+    /** Waits until the chooser's thread waits for an event with no timeout: nothing pending, no retry, no timer. */
+    private void awaitIdle() {
+        Await.until("the chooser waiting for an event", TIMEOUT, () -> {
+            Thread thread = thread();
+            return thread != null && thread.getState() == Thread.State.WAITING && Stream.of(thread.getStackTrace())
+                    .anyMatch(frame -> frame.getMethodName().equals("take")
+                            && frame.getClassName().endsWith("WatchService"));
+        });
+    }
+
+    private static Thread thread() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("dualstream-camera-chooser") && t.isAlive()).findFirst().orElse(null);
+    }
+
+    private ConfigurationAdmin configurationAdmin() {
+        return proxy(ConfigurationAdmin.class, (method, args) -> switch (method.getName()) {
+            case "getFactoryConfiguration" -> configuration((String) args[0], args[0] + "~" + args[1]);
+            case "listConfigurations" -> {
+                Filter filter = FrameworkUtil.createFilter((String) args[0]);
+                Configuration[] found = configurations.entrySet().stream()
+                        .filter(entry -> filter.match(entry.getValue()))
+                        .map(entry -> configuration(null, entry.getKey())).toArray(Configuration[]::new);
+                yield found.length == 0 ? null : found;
+            }
+            default -> throw new UnsupportedOperationException(method.getName());
+        });
+    }
+
+    private Configuration configuration(String factoryPid, String pid) {
+        return proxy(Configuration.class, (method, args) -> switch (method.getName()) {
+            case "getPid" -> pid;
+            case "getProperties" -> configurations.get(pid);
+            case "updateIfDifferent" -> {
+                @SuppressWarnings("unchecked")
+                Dictionary<String, Object> properties = new Hashtable<>((Hashtable<String, Object>) args[0]);
+                properties.put("service.pid", pid);
+                if (factoryPid != null) {
+                    properties.put("service.factoryPid", factoryPid);
+                }
+                configurations.put(pid, properties);
+                changes.add("+" + pid);
+                yield true;
+            }
+            case "delete" -> {
+                configurations.remove(pid);
+                changes.add("-" + pid);
+                yield null;
+            }
+            default -> throw new UnsupportedOperationException(method.getName());
+        });
+    }
+
+    interface Answer {
+        Object answer(Method method, Object[] args) throws Exception;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T proxy(Class<T> type, Answer answer) {
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> type.getSimpleName();
+                };
+            }
+            return answer.answer(method, args);
+        });
+    }
+
+    /** Waiting, bounded, for a state the chooser's thread reaches on its own. */
+    static final class Await {
+        static void until(String what, Duration timeout, BooleanSupplier condition) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    fail("timed out after " + timeout + " waiting for " + what);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            }
+        }
+    }
+}
