@@ -117,12 +117,38 @@ class DeployFolderTest {
         assertThat(ended.get(20, TimeUnit.SECONDS)).as("the old stream ends when its bundle is updated").isPositive();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String log = log();
-        while (!log.contains("Updating bundle dualstream.stream.mjpeg") && System.nanoTime() < deadline) {
+        while (!log.contains("Updated bundle dualstream.stream.mjpeg") && System.nanoTime() < deadline) {
             Thread.sleep(100);
             log = log();
         }
-        assertThat(log).as("the gateway's log").contains("Updating bundle dualstream.stream.mjpeg");
+        assertThat(log).as("the gateway's log").contains("Updated bundle dualstream.stream.mjpeg");
         await("the stream served again", DeployFolderTest::streamStarts);
+    }
+
+    @Test
+    void aJarRemovedIsUninstalledAndOneCopiedThereStarts() throws Exception {
+        Path deploy = gateway.work.resolve("deploy");
+        Path kept = gateway.work.resolve("snapshot.servlet.jar");
+        assertThat(status("snapshot")).isEqualTo(200);
+        Files.move(deploy.resolve("snapshot.servlet.jar"), kept);
+        await("/snapshot says it is not running", () -> status("snapshot") == 503);
+        assertThat(log()).contains("Uninstalled bundle dualstream.snapshot.servlet");
+
+        Files.write(deploy.resolve("broken.jar"), new byte[] {'P', 'K', 3, 4, 0, 0});
+        await("the broken jar reported", () -> uncheckedLog().contains("broken.jar is not a bundle"));
+        Files.delete(deploy.resolve("broken.jar"));
+
+        Files.copy(kept, deploy.resolve("snapshot.servlet.jar"));
+        await("/snapshot back with its bundle", () -> status("snapshot") == 200);
+        assertThat(status("state")).isEqualTo(200);
+    }
+
+    static String uncheckedLog() {
+        try {
+            return log();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test
