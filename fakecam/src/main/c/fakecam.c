@@ -150,7 +150,7 @@ struct device {
     uint32_t prev_w, prev_h;
 
     /* counters, readable with fakecam_get() */
-    long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped;
+    long stat_opens, stat_closes, stat_streamons, stat_sfmts, stat_frames, stat_ebusy, stat_dropped, stat_ioctls;
     long frames_since_streamon, frames_since_fault;
 
     struct control controls[MAX_CONTROLS];
@@ -351,6 +351,7 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
         d->fps = 30;
         d->unplugged = d->held = 0;
         d->stat_opens = d->stat_closes = d->stat_streamons = d->stat_sfmts = d->stat_frames = d->stat_ebusy = 0;
+        d->stat_ioctls = 0;
         d->stat_dropped = 0;
     } else return -1;
     return 0;
@@ -522,6 +523,7 @@ static long counter(struct device *d, const char *key) {
     else if (!strcmp(key, "frames")) r = d->stat_frames;
     else if (!strcmp(key, "dropped")) r = d->stat_dropped;
     else if (!strcmp(key, "ebusy")) r = d->stat_ebusy;
+    else if (!strcmp(key, "ioctls")) r = d->stat_ioctls;
     else if (!strcmp(key, "unplugged")) r = d->unplugged;
     else if (!strcmp(key, "mapped")) { r = 0; for (int i = 0; i < d->nbufs; i++) r += d->bufs[i].mapped; }
     else if (!strcmp(key, "buffers")) r = d->nbufs;
@@ -1294,6 +1296,7 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
         pthread_mutex_unlock(&lock);
         return real_ioctl(fd, request, arg);
     }
+    h->dev->stat_ioctls++;
     /* The kernel takes the command as 32 bits; programs that pass it through an int sign-extend it. */
     int r = device_ioctl(h, (uint32_t) request, arg);
     int saved = r < 0 ? errno : 0; /* callers such as JNA read errno even after success */

@@ -1,5 +1,8 @@
 package dualstream.camera.v4l2.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,6 +52,13 @@ final class CaptureLoop implements Runnable {
 
     private static final Resolution PREFERRED_STREAM = new Resolution(640, 480);
     private static final int POLL_MILLIS = 200;
+    /**
+     * While the device node is watched, an idle or unplugged camera is looked at on its node's events, and this
+     * seldom besides, for a device lost in a way that leaves its node in place.
+     */
+    static final long WATCHED_CHECK_MILLIS = 30_000;
+    /** Without a watched node (none in the file system, or no inotify), an idle camera is asked this often. */
+    static final long UNWATCHED_CHECK_MILLIS = 1000;
     /**
      * Entropy-coded bytes the brightness probe reads of a frame: the whole of a stream-size frame, the top rows of a
      * large still, about 2 ms on a Pi-class core.
@@ -111,6 +121,9 @@ final class CaptureLoop implements Runnable {
     private long framesSinceStill;
     private long resumedNanos;
     private boolean reportedMissing;
+    private NodeWatch nodes;
+    /** Whether the device path was a file when the device last opened: its removal is then the camera unplugged. */
+    private boolean nodeSeen;
     private final ExposureLock exposure = new ExposureLock();
     /** The live stream's newest frame, to compare the frames after a switch with. */
     private byte[] lastStreamJpeg;
@@ -228,6 +241,12 @@ final class CaptureLoop implements Runnable {
     @Override
     public void run() {
         try {
+            nodes = NodeWatch.start(settings.device(), this::wake, "dualstream-v4l2-node-" + settings.id());
+        } catch (IOException | RuntimeException e) {
+            log.info("camera {}: cannot watch {} for unplugging ({}); it is asked every {} ms while idle",
+                    settings.id(), settings.device(), e.getMessage(), UNWATCHED_CHECK_MILLIS);
+        }
+        try {
             while (running) {
                 try {
                     step();
@@ -246,8 +265,28 @@ final class CaptureLoop implements Runnable {
             Thread.currentThread().interrupt();
         } finally {
             closeDevice();
+            closeNodes();
             state = CameraState.IDLE;
         }
+    }
+
+    private void closeNodes() {
+        if (nodes != null) {
+            try {
+                nodes.close();
+            } catch (IOException e) {
+                log.debug("camera {}: closing the node watch: {}", settings.id(), e.getMessage());
+            }
+        }
+    }
+
+    /** Whether the device node's removal and return come as events. */
+    private boolean nodeWatched() {
+        return nodeSeen && nodes != null && nodes.watching();
+    }
+
+    private boolean nodePresent() {
+        return Files.exists(Path.of(settings.device()));
     }
 
     private void step() throws V4l2Exception, DeviceProblem, InterruptedException {
@@ -294,6 +333,7 @@ final class CaptureLoop implements Runnable {
             return;
         }
         reportedMissing = false;
+        nodeSeen = nodePresent();
         problem = "";
         state = CameraState.IDLE;
     }
@@ -306,7 +346,9 @@ final class CaptureLoop implements Runnable {
         }
         state = CameraState.DISCONNECTED;
         stills.failAll(new CameraUnavailableException("camera " + settings.id() + " is disconnected: " + why));
-        await(settings.reconnect().toMillis());
+        // A node that is gone comes back as an event; one that is there but will not open (busy, permissions not
+        // yet set by udev) is tried again at the reconnect interval.
+        await(nodeWatched() && !nodePresent() ? WATCHED_CHECK_MILLIS : settings.reconnect().toMillis());
     }
 
     private void probe() throws V4l2Exception, DeviceProblem {
@@ -379,13 +421,18 @@ final class CaptureLoop implements Runnable {
         return a.pixels() + b.pixels() - 2 * w * h;
     }
 
-    private void idle() throws V4l2Exception, InterruptedException {
+    private void idle() throws V4l2Exception, DeviceProblem, InterruptedException {
         stopStreaming();
         exposure.release(device);
         state = CameraState.IDLE;
-        await(1000);
+        boolean watched = nodeWatched();
+        await(watched ? WATCHED_CHECK_MILLIS : UNWATCHED_CHECK_MILLIS);
         if (running && hub.consumers() == 0 && !stills.hasPending() && tasks.isEmpty()) {
-            device.queryCapability(); // an unplugged camera answers ENODEV: notice it while idle too
+            // Woken by the node's folder, or the periodic look: an unplugged camera answers ENODEV.
+            if (watched && !nodePresent()) {
+                throw new DeviceProblem(settings.device() + " is gone");
+            }
+            device.queryCapability();
         }
     }
 

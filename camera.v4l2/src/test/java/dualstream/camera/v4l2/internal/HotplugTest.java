@@ -146,4 +146,27 @@ class HotplugTest {
             assertThat(FakeCamera.get(nodes.resolve("video5"), "streaming")).isEqualTo(1);
         }
     }
+
+    @Test
+    void anIdleCameraNoticesItsUnplugAndItsReturnThroughItsNodeNotByAskingTheDevice() throws Exception {
+        String link = "usb-Fake_Camera_C3-video-index0";
+        Path node = plug("video6", link, "");
+        V4l2Camera camera = camera(byId.resolve(link).toString());
+        await("opened", 10, () -> !camera.info().driver().isEmpty());
+        long opened = FakeCamera.get(node, "ioctls");
+        // An observation window, not a wait: asking the device every second, as before, makes at least two calls.
+        TimeUnit.MILLISECONDS.sleep(2500);
+        assertThat(FakeCamera.get(node, "ioctls")).as("calls on the device while idle").isEqualTo(opened);
+        assertThat(camera.state()).isEqualTo(CameraState.IDLE);
+
+        Files.delete(byId.resolve(link));
+        Files.delete(node);
+        // Well within the 30 s look that backs the events up.
+        await("disconnected once its node is gone", 10, () -> camera.state() == CameraState.DISCONNECTED);
+        plug("video6", link, "");
+        await("connected again once its node is back", 10, () -> camera.state() == CameraState.IDLE);
+        try (LiveStream stream = camera.openStream()) {
+            assertThat(stream.next(scaled(5), TimeUnit.SECONDS)).as("a frame after the replug").isNotNull();
+        }
+    }
 }

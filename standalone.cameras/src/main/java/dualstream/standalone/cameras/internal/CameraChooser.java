@@ -33,6 +33,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import dualstream.camera.support.FolderWatch;
 import dualstream.camera.v4l2.V4l2Probe;
 
 /**

@@ -1,4 +1,4 @@
-package dualstream.standalone.cameras.internal;
+package dualstream.camera.support;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
@@ -20,23 +20,23 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entries coming and going in some folders, through inotify: a folder that does not exist is watched through its
+ * Entries coming and going in some folders, through inotify (cameras plugged in and out, their links and nodes): a folder that does not exist is watched through its
  * nearest existing ancestor until it does (udev creates {@code /dev/v4l/by-id} with the first camera).
  * <p>
  * Not thread-safe, except {@link #close()}: one thread updates and awaits.
  */
-final class FolderWatch implements Closeable {
+public final class FolderWatch implements Closeable {
 
     /** udev adds a camera's links and nodes in a burst: one look once it is over. */
-    static final Duration QUIET = Duration.ofMillis(150);
+    public static final Duration QUIET = Duration.ofMillis(150);
     /** A burst that does not end is looked at anyway. */
-    static final Duration BURST_LIMIT = Duration.ofSeconds(1);
+    public static final Duration BURST_LIMIT = Duration.ofSeconds(1);
 
     private final List<Path> folders;
     private final WatchService service;
     private Map<Path, WatchKey> keys = new HashMap<>();
 
-    FolderWatch(List<Path> folders) throws IOException {
+    public FolderWatch(List<Path> folders) throws IOException {
         this.folders = folders.stream().map(folder -> folder.toAbsolutePath().normalize()).toList();
         this.service = FileSystems.getDefault().newWatchService();
     }
@@ -45,7 +45,7 @@ final class FolderWatch implements Closeable {
      * Watches each folder, or its nearest existing ancestor, as they are now; to be called before looking into them,
      * so that what changes after the look comes as an event.
      */
-    void update() throws IOException {
+    public void update() throws IOException {
         Map<Path, WatchKey> wanted = new HashMap<>();
         for (Path folder : folders) {
             Path watched = nearestDirectory(folder);
@@ -81,7 +81,7 @@ final class FolderWatch implements Closeable {
      *
      * @throws ClosedWatchServiceException when closed
      */
-    void await() throws InterruptedException {
+    public void await() throws InterruptedException {
         settle(service.take());
     }
 
@@ -90,7 +90,7 @@ final class FolderWatch implements Closeable {
      *
      * @return whether anything changed
      */
-    boolean await(Duration timeout) throws InterruptedException {
+    public boolean await(Duration timeout) throws InterruptedException {
         WatchKey key = service.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (key == null) {
             return false;
