@@ -166,7 +166,7 @@ class KarafTest {
                 }
                 awaitFrame(command + " #" + i);
                 // At an operator's pace: restarts 100 ms apart can interleave with the late stop of the one before
-                // (see WhiteboardWatch) in a way nothing outside Pax Web can repair.
+                // (see http.paxweb's WhiteboardWatch) in a way nothing outside Pax Web can repair.
                 Thread.sleep(OPERATOR_PAUSE_MILLIS);
             }
         }

@@ -1,4 +1,4 @@
-package dualstream.http.support.internal;
+package dualstream.http.paxweb.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
