@@ -22,6 +22,12 @@ import java.util.TreeMap;
 public record CameraControl(int id, String name, ControlType type, int minimum, int maximum, int step,
         int defaultValue, int value, int flags, Map<Integer, String> menu) {
 
+    /**
+     * The id of the control that sets the quality a camera encodes its JPEG frames with
+     * ({@code V4L2_CID_JPEG_COMPRESSION_QUALITY}); see {@link CameraService#jpegQuality()}.
+     */
+    public static final int JPEG_QUALITY = 0x009d0903;
+
     /** V4L2 flag: the control is disabled and should be ignored. */
     public static final int FLAG_DISABLED = 0x0001;
     /** V4L2 flag: the control cannot be changed now (e.g. exposure time while exposure is automatic). */

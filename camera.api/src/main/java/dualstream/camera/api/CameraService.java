@@ -76,6 +76,14 @@ public interface CameraService {
     CameraControl setControl(int id, int value) throws CameraUnavailableException;
 
     /**
+     * The control that sets the quality the camera encodes its JPEG frames with, if it has one: by default the one of
+     * {@link #controls()} with the id {@link CameraControl#JPEG_QUALITY}. Set it with {@link #setControl(int, int)}.
+     */
+    default Optional<CameraControl> jpegQuality() {
+        return controls().stream().filter(c -> c.id() == CameraControl.JPEG_QUALITY).findFirst();
+    }
+
+    /**
      * The settings in effect, by their configuration names (after defaults and limits were applied), so that an
      * operator can see what a setting given at start-up became.
      */

@@ -10,6 +10,7 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -25,6 +26,7 @@ import dualstream.http.support.BadRequestException;
 import dualstream.http.support.DualstreamHttp;
 import dualstream.http.support.Requests;
 import dualstream.http.support.Responses;
+import jakarta.json.spi.JsonProvider;
 
 /** mjpg-streamer's documents: {@code /input.json}, {@code /input_N.json}, {@code /program.json}. */
 @Component(service = Servlet.class)
@@ -43,13 +45,20 @@ public final class JsonServlet extends HttpServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<CameraService> cameras;
 
+    private final transient Documents documents;
+
+    @Activate
+    public JsonServlet(@Reference JsonProvider json) {
+        this.documents = new Documents(json);
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String name = req.getServletPath();
         name = name.substring(name.lastIndexOf('/') + 1, name.length() - ".json".length());
         List<CameraService> present = cameras;
         if (name.equals("program")) {
-            json(resp, Documents.program(present.stream().sorted(Requests.INDEX_ORDER).toList()));
+            json(resp, documents.program(present.stream().sorted(Requests.INDEX_ORDER).toList()));
             return;
         }
         if (!name.equals("input") && !name.startsWith("input_")) {
@@ -66,7 +75,7 @@ public final class JsonServlet extends HttpServlet {
         Optional<CameraService> camera = Responses.cameraOrAnswer(present, Requests.CameraChoice.of(req, index),
                 resp, RETRY_AFTER_SECONDS);
         if (camera.isPresent()) {
-            json(resp, Documents.input(camera.get()));
+            json(resp, documents.input(camera.get()));
         }
     }
 

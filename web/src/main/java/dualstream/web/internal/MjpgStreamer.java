@@ -19,15 +19,8 @@ final class MjpgStreamer {
 
     static final int JPEG_QUALITY_ID = 1;
     static final int JPEG_QUALITY_DEFAULT = 50;
-    /** V4L2_CID_JPEG_COMPRESSION_QUALITY: where a camera has it, the JPEG quality command sets it. */
-    static final int V4L2_CID_JPEG_COMPRESSION_QUALITY = 0x009d0903;
 
     private MjpgStreamer() {
-    }
-
-    /** The camera's own JPEG quality control, if it has one. */
-    static Optional<CameraControl> jpegQuality(CameraService camera) {
-        return camera.controls().stream().filter(c -> c.id() == V4L2_CID_JPEG_COMPRESSION_QUALITY).findFirst();
     }
 
     /**
@@ -49,8 +42,8 @@ final class MjpgStreamer {
             if (value < 0 || value > 100) {
                 return Outcome.refused("JPEG quality: " + value + " is outside 0..100");
             }
-            String refusal = jpegQuality(camera).isPresent()
-                    ? setControl(camera, V4L2_CID_JPEG_COMPRESSION_QUALITY, value) : null;
+            Optional<CameraControl> quality = camera.jpegQuality();
+            String refusal = quality.isPresent() ? setControl(camera, quality.get().id(), value) : null;
             return new Outcome(true, refusal);
         }
         if (group == GROUP_V4L2) {

@@ -1,6 +1,8 @@
 package dualstream.web.internal;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,8 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -36,6 +36,16 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraService;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonPointer;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonString;
+import jakarta.json.JsonStructure;
+import jakarta.json.JsonWriter;
+import jakarta.json.JsonWriterFactory;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * Registers every camera with Moonraker (Klipper's API server) as a webcam, so that Mainsail and Fluidd show it
@@ -71,9 +81,12 @@ public final class MoonrakerRegistration {
         long retryMillis() default 5000;
     }
 
-    private static final Pattern UID = Pattern.compile("\"uid\"\\s*:\\s*\"([^\"]+)\"");
-
     private final Logger log;
+    private final JsonProvider json;
+    private final JsonWriterFactory writers;
+    private final JsonReaderFactory readers;
+    /** Where Moonraker's answer to a registration has the uid it gave the webcam. */
+    private final JsonPointer uid;
     private final URI moonraker;
     private final String publicUrl;
     private final String namePrefix;
@@ -88,8 +101,13 @@ public final class MoonrakerRegistration {
     private boolean reportedDown;
 
     @Activate
-    public MoonrakerRegistration(Config config, @Reference(service = LoggerFactory.class) Logger log) {
+    public MoonrakerRegistration(Config config, @Reference(service = LoggerFactory.class) Logger log,
+            @Reference JsonProvider json) {
         this.log = log;
+        this.json = json;
+        this.writers = json.createWriterFactory(Map.of());
+        this.readers = json.createReaderFactory(Map.of());
+        this.uid = json.createPointer("/result/webcam/uid");
         String url = config.url().trim();
         this.moonraker = URI.create(url.endsWith("/") ? url : url + "/");
         String base = config.publicUrl() == null ? "" : config.publicUrl().trim();
@@ -179,28 +197,41 @@ public final class MoonrakerRegistration {
     private String post(CameraService camera) throws IOException, InterruptedException {
         String id = camera.info().id();
         String query = "camera=" + URLEncoder.encode(id, StandardCharsets.UTF_8);
-        Json json = new Json().open('{')
-                .field("name", namePrefix + "-" + id)
-                .field("location", "printer")
-                .field("service", "mjpegstreamer")
-                .field("enabled", true)
-                .field("target_fps", camera.targetFps())
-                .field("stream_url", publicUrl + "stream?" + query)
+        JsonObject entry = json.createObjectBuilder()
+                .add("name", namePrefix + "-" + id)
+                .add("location", "printer")
+                .add("service", "mjpegstreamer")
+                .add("enabled", true)
+                .add("target_fps", camera.targetFps())
+                .add("stream_url", publicUrl + "stream?" + query)
                 // The still at the stream's size: frontends that poll it must not switch the camera's resolution.
-                .field("snapshot_url", publicUrl + "snapshot/stream?" + query)
-                .field("aspect_ratio", aspectRatio(camera));
-        json.key("extra_data").open('{')
-                .field("full_resolution_snapshot_url", publicUrl + "snapshot?" + query)
-                .field("source", "dualstream")
-                .close('}');
-        String body = json.close('}').toString();
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(moonraker.resolve("server/webcams/item"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-        Matcher uid = UID.matcher(answer.body());
-        if (!uid.find()) {
-            throw new IOException("no uid in Moonraker's answer to the registration of camera " + id);
+                .add("snapshot_url", publicUrl + "snapshot/stream?" + query)
+                .add("aspect_ratio", aspectRatio(camera))
+                .add("extra_data", json.createObjectBuilder()
+                        .add("full_resolution_snapshot_url", publicUrl + "snapshot?" + query)
+                        .add("source", "dualstream"))
+                .build();
+        StringWriter body = new StringWriter();
+        try (JsonWriter writer = writers.createWriter(body)) {
+            writer.write(entry);
         }
-        return uid.group(1);
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(moonraker.resolve("server/webcams/item"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        return uidIn(answer.body(), id);
+    }
+
+    private String uidIn(String answer, String camera) throws IOException {
+        try (JsonReader reader = readers.createReader(new StringReader(answer))) {
+            JsonStructure reply = reader.read();
+            if (uid.containsValue(reply) && uid.getValue(reply) instanceof JsonString text) {
+                return text.getString();
+            }
+        } catch (JsonException e) {
+            throw new IOException("Moonraker's answer to the registration of camera " + camera + ": "
+                    + e.getMessage(), e);
+        }
+        throw new IOException("no result.webcam.uid in Moonraker's answer to the registration of camera " + camera);
     }
 
     /** Removes a webcam entry; one Moonraker no longer has (a user deleted it) is gone as wanted. */

@@ -24,6 +24,7 @@ import dualstream.camera.api.CameraService;
 import dualstream.http.support.DualstreamHttp;
 import dualstream.http.support.Requests;
 import dualstream.http.support.Responses;
+import jakarta.json.spi.JsonProvider;
 
 /** {@code /state}: what the camera is doing, as JSON. */
 @Component(service = Servlet.class)
@@ -43,10 +44,12 @@ public final class StateServlet extends HttpServlet {
     private volatile List<CameraService> cameras;
 
     private final transient CommandRefusals refusals;
+    private final transient Documents documents;
 
     @Activate
-    public StateServlet(@Reference CommandRefusals refusals) {
+    public StateServlet(@Reference CommandRefusals refusals, @Reference JsonProvider json) {
         this.refusals = refusals;
+        this.documents = new Documents(json);
     }
 
     @Override
@@ -55,7 +58,7 @@ public final class StateServlet extends HttpServlet {
         Optional<CameraService> camera = Responses.cameraOrAnswer(present,
                 Requests.CameraChoice.of(req, Optional.empty()), resp, RETRY_AFTER_SECONDS);
         if (camera.isPresent()) {
-            JsonServlet.json(resp, Documents.state(camera.get(), present, refusals.of(camera.get().info().id())));
+            JsonServlet.json(resp, documents.state(camera.get(), present, refusals.of(camera.get().info().id())));
         }
     }
 }

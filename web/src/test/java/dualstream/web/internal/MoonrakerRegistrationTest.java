@@ -24,6 +24,7 @@ import com.sun.net.httpserver.HttpServer;
 import dualstream.camera.api.CameraInfo;
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.Resolution;
+import jakarta.json.spi.JsonProvider;
 
 /** Registration against a stand-in Moonraker over real HTTP, which checks requests as Moonraker's docs define them. */
 class MoonrakerRegistrationTest {
@@ -35,6 +36,8 @@ class MoonrakerRegistrationTest {
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger refuseNext = new AtomicInteger();
     final AtomicInteger uids = new AtomicInteger();
+    /** The uid the stand-in gives, as JSON text, from the count of registrations; Moonraker's are UUIDs. */
+    volatile java.util.function.IntFunction<String> uidText = n -> "\"uid-" + n + "\"";
     HttpServer moonraker;
 
     @BeforeEach
@@ -59,8 +62,8 @@ class MoonrakerRegistrationTest {
             reply = "{\"error\": {\"code\": 503, \"message\": \"Service Unavailable\"}}";
         } else if (exchange.getRequestMethod().equals("POST")) {
             status = 200;
-            reply = "{\"result\": {\"webcam\": {\"name\": \"x\", \"source\": \"database\", \"uid\": \"uid-"
-                    + uids.incrementAndGet() + "\"}}}";
+            reply = "{\"result\": {\"webcam\": {\"name\": \"x\", \"source\": \"database\", \"uid\": "
+                    + uidText.apply(uids.incrementAndGet()) + "}}}";
         } else {
             status = 200;
             reply = "{\"result\": {\"webcam\": {}}}";
@@ -97,7 +100,7 @@ class MoonrakerRegistrationTest {
                 "publicUrl", "http://printer.local:8080",
                 "retryMillis", 100L,
                 "annotationType", MoonrakerRegistration.Config.class));
-        return new MoonrakerRegistration(config, proxy(Logger.class, Map.of()));
+        return new MoonrakerRegistration(config, proxy(Logger.class, Map.of()), JsonProvider.provider());
     }
 
     private static CameraService camera(String id) {
@@ -161,5 +164,33 @@ class MoonrakerRegistrationTest {
                 "\"aspect_ratio\":\"4:3\"",
                 "\"extra_data\":{\"full_resolution_snapshot_url\":\"http://printer.local:8080/snapshot?camera=nozzle\"");
         assertThat(body).doesNotContain("\"uid\"");
+    }
+
+    /** The uid as JSON defines the answer's text, escapes included: what Moonraker then finds to delete. */
+    @Test
+    void readsTheUidFromTheAnswerAsJson() throws Exception {
+        uidText = n -> "\"a\\\"b\\u00e9/\\/" + n + "\"";
+        MoonrakerRegistration registration = registration();
+        registration.addCamera(camera("nozzle"));
+        await("the registration", () -> uids.get() == 1);
+        registration.deactivate();
+        assertThat(count("DELETE")).isEqualTo(1);
+        synchronized (received) {
+            assertThat(received.get(received.size() - 1).target())
+                    .isEqualTo("/server/webcams/item?uid=a%22b%C3%A9%2F%2F1");
+        }
+    }
+
+    @Test
+    void anAnswerWithoutTheUidWhereMoonrakerPutsItIsNoRegistration() throws Exception {
+        // A uid elsewhere is not the webcam's: the registration is tried again, as when Moonraker is down.
+        uidText = n -> n == 1 ? "null, \"previous\": {\"uid\": \"decoy\"}" : "\"uid-" + n + "\"";
+        MoonrakerRegistration registration = registration();
+        registration.addCamera(camera("nozzle"));
+        await("the registration, tried again", () -> uids.get() == 2);
+        registration.deactivate();
+        synchronized (received) {
+            assertThat(received.get(received.size() - 1).target()).isEqualTo("/server/webcams/item?uid=uid-2");
+        }
     }
 }

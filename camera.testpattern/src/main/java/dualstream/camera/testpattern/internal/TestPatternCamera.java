@@ -24,6 +24,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraControl;
 import dualstream.camera.api.CameraInfo;
+import dualstream.camera.api.CameraKind;
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraStatistics;
@@ -104,7 +105,8 @@ public final class TestPatternCamera implements CameraService {
         }
         this.fps = config.fps();
         this.info = new CameraInfo(id, "testpattern", "dualstream", "Test pattern", List.of("MJPG"),
-                streamSize.equals(stillSize) ? List.of(streamSize) : List.of(streamSize, stillSize));
+                streamSize.equals(stillSize) ? List.of(streamSize) : List.of(streamSize, stillSize),
+                CameraKind.TEST_PATTERN);
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "dualstream-testpattern-" + id);
             workerThread = thread;

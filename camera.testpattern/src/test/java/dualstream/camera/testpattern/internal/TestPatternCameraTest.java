@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.service.log.Logger;
 
+import dualstream.camera.api.CameraKind;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
@@ -121,6 +122,12 @@ class TestPatternCameraTest {
         assertThat(camera.captureStill().toCompletableFuture()).isCompletedExceptionally();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("dualstream-testpattern-cam"));
         camera = null;
+    }
+
+    @Test
+    void saysItIsATestPattern() {
+        camera = new TestPatternCamera(config("cam", "160x120", "max", 30), silentLogger());
+        assertThat(camera.info().kind()).isEqualTo(CameraKind.TEST_PATTERN);
     }
 
     @Test
