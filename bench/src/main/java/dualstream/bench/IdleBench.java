@@ -1,13 +1,8 @@
 package dualstream.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * How often an idle server wakes up: dualstream and ustreamer on the same fake camera, each once served a viewer and
@@ -23,21 +18,16 @@ public final class IdleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        Path launcher = Path.of(options.getOrDefault("--launcher", "bndrun/target/dualstream")).toAbsolutePath();
-        Path fakecam = Path.of(options.getOrDefault("--fakecam", "fakecam/target/libfakecam.so")).toAbsolutePath();
-        int seconds = Integer.parseInt(options.getOrDefault("--seconds", "30"));
-        try (Bench.Server ours = Bench.Server.dualstream(launcher, fakecam);
-                Bench.Server peer = Bench.Server.ustreamer(fakecam)) {
+        Options options = Options.parse(args);
+        int seconds = options.integer("seconds", 30);
+        try (Server ours = Server.dualstream(options.launcher(), options.fakecam());
+                Server peer = Server.ustreamer(options.fakecam())) {
             Thread.sleep(5000); // the viewer that proved each ready has gone; start-up work is over
-            Map<String, Long> oursBefore = switches(ours.process.pid());
-            Map<String, Long> peerBefore = switches(peer.process.pid());
+            Map<String, Long> oursBefore = Proc.contextSwitches(ours.process.pid());
+            Map<String, Long> peerBefore = Proc.contextSwitches(peer.process.pid());
             Thread.sleep(seconds * 1000L);
-            Map<String, Long> oursAfter = switches(ours.process.pid());
-            Map<String, Long> peerAfter = switches(peer.process.pid());
+            Map<String, Long> oursAfter = Proc.contextSwitches(ours.process.pid());
+            Map<String, Long> peerAfter = Proc.contextSwitches(peer.process.pid());
             report("dualstream", oursBefore, oursAfter, seconds);
             report("ustreamer", peerBefore, peerAfter, seconds);
         }
@@ -59,28 +49,5 @@ public final class IdleBench {
         for (Map.Entry<String, Long> thread : woke.subList(0, Math.min(8, woke.size()))) {
             System.out.printf("    %6d  %s%n", thread.getValue(), thread.getKey());
         }
-    }
-
-    /** Context switches (voluntary and not) of each thread of a process, by thread id and name. */
-    static Map<String, Long> switches(long pid) throws IOException {
-        Map<String, Long> threads = new HashMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).trim();
-                    long count = 0;
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:")
-                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            count += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                        }
-                    }
-                    threads.put(task.getFileName() + " " + name, count);
-                } catch (IOException ended) {
-                    // the thread ended meanwhile
-                }
-            }
-        }
-        return threads;
     }
 }

@@ -1,16 +1,11 @@
 package dualstream.bench;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,10 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
+import dualstream.test.support.Luma;
+import dualstream.test.support.StreamParts;
 
 /**
  * Stills on cameras whose exposure re-converges after every switch: for settle lengths of 0, 3, 10 and 25 frames, the
@@ -44,12 +37,9 @@ public final class SettleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        Path launcher = Path.of(options.getOrDefault("launcher", "bndrun/target/dualstream")).toAbsolutePath();
-        Path fakecam = Path.of(options.getOrDefault("fakecam", "fakecam/target/libfakecam.so")).toAbsolutePath();
+        Options options = Options.parse(args);
+        Path launcher = options.launcher();
+        Path fakecam = options.fakecam();
         List<Result> results = new ArrayList<>();
         for (int settle : SETTLE_FRAMES) {
             for (boolean measured : new boolean[] {true, false}) {
@@ -88,7 +78,7 @@ public final class SettleBench {
 
     static Result run(Path launcher, Path fakecam, int settleFrames, boolean measured) throws Exception {
         Map<String, String> environment = Map.of("FAKECAM_SETTLE_FRAMES", Integer.toString(settleFrames));
-        try (Bench.Server server = Bench.Server.dualstream(launcher, fakecam, environment,
+        try (Server server = Server.dualstream(launcher, fakecam, environment,
                 "-Ddualstream.measureSettling=" + measured, "-Ddualstream.warmupFrames=1");
                 Viewer viewer = new Viewer(server.port)) {
             viewer.start();
@@ -102,15 +92,15 @@ public final class SettleBench {
             List<String> reasons = new ArrayList<>();
             for (int i = 0; i < STILLS; i++) {
                 long asked = System.nanoTime();
-                Bench.Stills.Answer answer = Bench.Stills.Answer.get(server.port, server.snapshotPath);
+                HttpAnswer answer = HttpAnswer.get(server.port, Server.SNAPSHOT);
                 latencies[i] = (System.nanoTime() - asked) / 1e6;
-                ratios[i] = luma(answer.body()) / streamLuma;
+                ratios[i] = Luma.of(answer.body(), 4) / streamLuma;
                 String timing = answer.header("server-timing");
-                Matcher matcher = SKIPPED.matcher(timing == null ? "" : timing);
+                Matcher matcher = SKIPPED.matcher(timing);
                 skipped[i] = matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
-                Matcher queue = QUEUE.matcher(timing == null ? "" : timing);
+                Matcher queue = QUEUE.matcher(timing);
                 queued[i] = queue.find() ? Double.parseDouble(queue.group(1)) : Double.NaN;
-                Matcher reason = REASON.matcher(timing == null ? "" : timing);
+                Matcher reason = REASON.matcher(timing);
                 reasons.add(reason.find() ? reason.group(1) : "?");
                 Thread.sleep(Math.max(0, 1000 - (System.nanoTime() - asked) / 1_000_000));
             }
@@ -133,29 +123,6 @@ public final class SettleBench {
         return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
     }
 
-    /** The decoded picture's mean luma, from every fourth pixel of every fourth row. */
-    static double luma(byte[] jpeg) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
-            ImageReader reader = ImageIO.getImageReaders(in).next();
-            try {
-                reader.setInput(in);
-                ImageReadParam param = reader.getDefaultReadParam();
-                param.setSourceSubsampling(4, 4, 0, 0);
-                BufferedImage image = reader.read(0, param);
-                double sum = 0;
-                for (int y = 0; y < image.getHeight(); y++) {
-                    for (int x = 0; x < image.getWidth(); x++) {
-                        int rgb = image.getRGB(x, y);
-                        sum += 0.299 * (rgb >> 16 & 0xFF) + 0.587 * (rgb >> 8 & 0xFF) + 0.114 * (rgb & 0xFF);
-                    }
-                }
-                return sum / ((double) image.getWidth() * image.getHeight());
-            } finally {
-                reader.dispose();
-            }
-        }
-    }
-
     /** One stream viewer on a thread of its own: every part's arrival and brightness. */
     static final class Viewer extends Thread implements AutoCloseable {
         private final Socket socket;
@@ -166,27 +133,16 @@ public final class SettleBench {
             super("settle-bench-viewer");
             setDaemon(true);
             socket = new Socket("127.0.0.1", port);
-            socket.getOutputStream().write(("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            socket.getOutputStream().write(("GET " + Server.STREAM + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
         }
 
         @Override
         public void run() {
             try {
-                InputStream in = socket.getInputStream();
-                line(in); // status
-                while (!line(in).isEmpty()) {
-                    // response headers
-                }
+                StreamParts parts = new StreamParts(socket.getInputStream());
                 while (true) {
-                    int length = -1;
-                    for (String header = line(in); length < 0 || !header.isEmpty(); header = line(in)) {
-                        if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(header.substring(15).trim());
-                        }
-                    }
-                    byte[] body = in.readNBytes(length);
-                    double luma = luma(body);
+                    double luma = Luma.of(parts.next(), 4);
                     synchronized (this) {
                         times.add(new long[] {System.nanoTime()});
                         lumas.add(luma);
@@ -205,19 +161,6 @@ public final class SettleBench {
                 }
             }
             return since.stream().mapToDouble(Double::doubleValue).toArray();
-        }
-
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            for (int b = in.read(); b != '\n'; b = in.read()) {
-                if (b < 0) {
-                    throw new IOException("stream ended");
-                }
-                if (b != '\r') {
-                    line.write(b);
-                }
-            }
-            return line.toString(StandardCharsets.ISO_8859_1);
         }
 
         @Override

@@ -2,11 +2,7 @@ package dualstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,12 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-
 import org.junit.jupiter.api.Test;
+
+import dualstream.test.support.Luma;
+import dualstream.test.support.StreamParts;
 
 /**
  * A timelapse on a camera whose exposure re-converges over 10 frames after every switch: 100 stills, one a second,
@@ -57,7 +51,7 @@ class FlickerTest {
                 HttpResponse<byte[]> still = CLIENT.send(HttpRequest.newBuilder(gateway.base.resolve("snapshot"))
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
                 assertThat(still.statusCode()).isEqualTo(200);
-                stillLuma.add(luma(still.body(), 4));
+                stillLuma.add(Luma.of(still.body(), 4));
                 String timing = still.headers().firstValue("Server-Timing").orElse("");
                 int at = timing.indexOf("desc=\"");
                 settles.merge(at < 0 ? "?" : timing.substring(at + 6, timing.indexOf(',', at)), 1, Integer::sum);
@@ -100,60 +94,15 @@ class FlickerTest {
         return Math.sqrt(values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / values.size());
     }
 
-    /** Every part of the stream, by its Content-Length, its brightness noted. */
+    /** Every part of the stream, its brightness noted. */
     static void read(Socket socket, List<Double> lumas) {
         try {
-            InputStream in = socket.getInputStream();
-            for (String line = line(in); !line.isEmpty(); line = line(in)) {
-                // the response's head
-            }
+            StreamParts parts = new StreamParts(socket.getInputStream());
             while (true) {
-                int length = -1;
-                for (String header = line(in); length < 0 || !header.isEmpty(); header = line(in)) {
-                    if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                        length = Integer.parseInt(header.substring(15).trim());
-                    }
-                }
-                lumas.add(luma(in.readNBytes(length), 8));
+                lumas.add(Luma.of(parts.next(), 8));
             }
         } catch (IOException | RuntimeException closed) {
             // the test is over
-        }
-    }
-
-    static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("ended");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    /** The decoded picture's mean luma over every n-th pixel of every n-th row. */
-    static double luma(byte[] jpeg, int every) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
-            ImageReader reader = ImageIO.getImageReaders(in).next();
-            try {
-                reader.setInput(in);
-                ImageReadParam param = reader.getDefaultReadParam();
-                param.setSourceSubsampling(every, every, 0, 0);
-                BufferedImage image = reader.read(0, param);
-                double sum = 0;
-                for (int y = 0; y < image.getHeight(); y++) {
-                    for (int x = 0; x < image.getWidth(); x++) {
-                        int rgb = image.getRGB(x, y);
-                        sum += 0.299 * (rgb >> 16 & 0xFF) + 0.587 * (rgb >> 8 & 0xFF) + 0.114 * (rgb & 0xFF);
-                    }
-                }
-                return sum / ((double) image.getWidth() * image.getHeight());
-            } finally {
-                reader.dispose();
-            }
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
@@ -18,6 +17,8 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 import org.junit.jupiter.api.Test;
+
+import dualstream.test.support.Luma;
 
 class LumaProbeTest {
 
@@ -50,19 +51,6 @@ class LumaProbeTest {
         return out.toByteArray();
     }
 
-    /** The decoded picture's own mean luma, as a reference. */
-    static double decodedMean(byte[] jpeg) throws IOException {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
-        double sum = 0;
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                int rgb = image.getRGB(x, y);
-                sum += 0.299 * (rgb >> 16 & 0xFF) + 0.587 * (rgb >> 8 & 0xFF) + 0.114 * (rgb & 0xFF);
-            }
-        }
-        return sum / ((double) image.getWidth() * image.getHeight());
-    }
-
     @Test
     void theMeanOfTheLumaDcIsThePicturesBrightness() throws IOException {
         for (int level : new int[] {10, 60, 127, 200, 245}) {
@@ -70,7 +58,7 @@ class LumaProbeTest {
             LumaProbe.Luma luma = LumaProbe.measure(jpeg, Integer.MAX_VALUE);
             assertThat(luma).isNotNull();
             assertThat(luma.complete()).isTrue();
-            assertThat(luma.mean()).as("level %d", level).isCloseTo(decodedMean(jpeg), within(1.5));
+            assertThat(luma.mean()).as("level %d", level).isCloseTo(Luma.of(jpeg, 1), within(1.5));
         }
     }
 
@@ -79,7 +67,7 @@ class LumaProbeTest {
         byte[] jpeg = jpeg(picture(333, 101, 90, 90, 1, 7), 0.8f);
         LumaProbe.Luma luma = LumaProbe.measure(jpeg, Integer.MAX_VALUE);
         assertThat(luma.rows()).isEqualTo((101 + 15) / 16);
-        assertThat(luma.mean()).isCloseTo(decodedMean(jpeg), within(2.0));
+        assertThat(luma.mean()).isCloseTo(Luma.of(jpeg, 1), within(2.0));
     }
 
     @Test
