@@ -58,9 +58,15 @@ final class Server implements AutoCloseable {
     }
 
     static Server ustreamer(Path fakecam) throws Exception {
+        return ustreamer(fakecam, "/dev/video0", Map.of());
+    }
+
+    /** On this device, with these fake camera settings (its environment). */
+    static Server ustreamer(Path fakecam, String device, Map<String, String> camera) throws Exception {
         int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder("ustreamer", "--device=/dev/video0", "--format=MJPEG",
+        ProcessBuilder builder = new ProcessBuilder("ustreamer", "--device=" + device, "--format=MJPEG",
                 "--encoder=HW", "--resolution=640x480", "--desired-fps=30", "--host=127.0.0.1", "--port=" + port);
+        builder.environment().putAll(camera);
         builder.environment().put("LD_PRELOAD", fakecam.toString());
         return start("ustreamer", builder, Files.createTempFile("bench-ustreamer", ".log"), port, Server::wholeFrame);
     }
