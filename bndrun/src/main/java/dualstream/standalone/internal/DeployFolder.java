@@ -353,36 +353,39 @@ public final class DeployFolder {
 
     /** Places the carried bundles; how many were copied. */
     private int seed() throws IOException {
+        Map<Path, Identity> present = new HashMap<>();
+        for (Path existing : files("*.jar")) {
+            try (InputStream in = Files.newInputStream(existing)) {
+                Identity identity = Identity.of(in);
+                if (identity != null) {
+                    present.put(existing, identity);
+                }
+            } catch (IOException unreadable) {
+                // not a jar: replaced by nothing, reported when installing it fails
+            }
+        }
         Enumeration<URL> carried = context.getBundle().findEntries("deploy", "*.jar", false);
         int copied = 0;
         while (carried != null && carried.hasMoreElements()) {
-            if (seed(carried.nextElement(), deploy)) {
+            if (seed(carried.nextElement(), present)) {
                 copied++;
             }
         }
         return copied;
     }
 
-    private static boolean seed(URL jar, Path deploy) throws IOException {
+    private boolean seed(URL jar, Map<Path, Identity> present) throws IOException {
         Identity carried;
         try (InputStream in = jar.openStream()) {
             carried = Identity.of(in);
         }
         Path target = deploy.resolve(jar.getPath().substring(jar.getPath().lastIndexOf('/') + 1));
-        try (DirectoryStream<Path> present = Files.newDirectoryStream(deploy, "*.jar")) {
-            for (Path existing : present) {
-                Identity other;
-                try (InputStream in = Files.newInputStream(existing)) {
-                    other = Identity.of(in);
-                } catch (IOException unreadable) {
-                    continue; // not a jar: replaced by nothing, reported when installing it fails
+        for (Map.Entry<Path, Identity> other : present.entrySet()) {
+            if (other.getValue().symbolicName().equals(carried.symbolicName())) {
+                if (other.getValue().version().compareTo(carried.version()) >= 0) {
+                    return false;
                 }
-                if (other != null && other.symbolicName().equals(carried.symbolicName())) {
-                    if (other.version().compareTo(carried.version()) >= 0) {
-                        return false;
-                    }
-                    target = existing;
-                }
+                target = other.getKey();
             }
         }
         // Written beside and moved in, so the folder never holds half a jar.

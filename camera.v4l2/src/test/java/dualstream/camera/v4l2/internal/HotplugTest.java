@@ -163,6 +163,8 @@ class HotplugTest {
         Files.delete(node);
         // Well within the 30 s look that backs the events up.
         await("disconnected once its node is gone", 10, () -> camera.state() == CameraState.DISCONNECTED);
+        assertThat(FakeCamera.get(node, "ioctls")).as("calls on the device until its loss was noticed")
+                .isEqualTo(opened);
         plug("video6", link, "");
         await("connected again once its node is back", 10, () -> camera.state() == CameraState.IDLE);
         try (LiveStream stream = camera.openStream()) {
