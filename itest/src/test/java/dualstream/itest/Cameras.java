@@ -9,6 +9,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.service.ServiceAware;
 
 import dualstream.camera.api.CameraService;
+import dualstream.test.support.Await;
 
 /** The cameras a test configures: found by id, and removed afterwards. */
 final class Cameras {

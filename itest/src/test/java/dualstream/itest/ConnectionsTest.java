@@ -41,6 +41,7 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import dualstream.camera.api.CameraService;
+import dualstream.test.support.Await;
 
 /**
  * How stream connections end, over raw sockets: whatever way a viewer goes, or stops reading, its socket and its

@@ -46,6 +46,7 @@ import com.sun.jna.NativeLong;
 
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.Resolution;
+import dualstream.test.support.Await;
 
 /**
  * The reasons for OSGi, under load: stream clients connected and stills requested while bundles are updated, stopped

@@ -14,6 +14,8 @@ import org.osgi.test.common.service.ServiceAware;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.service.http.runtime.dto.RuntimeDTO;
 
+import dualstream.test.support.Await;
+
 /** Real HTTP on loopback against the framework's Whiteboard. */
 final class Http {
 

@@ -15,6 +15,7 @@ import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import dualstream.camera.api.CameraService;
+import dualstream.test.support.Await;
 
 @ExtendWith(ServiceExtension.class)
 class NoCameraTest {

@@ -36,6 +36,7 @@ import com.sun.jna.NativeLong;
 
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.CameraState;
+import dualstream.test.support.Await;
 
 /**
  * The standalone runtime's cameras as udev presents them: links in a by-id folder to nodes that come and go. The
@@ -96,7 +97,7 @@ class StandaloneCamerasTest {
     private void chooser(String ids) throws IOException {
         Dictionary<String, Object> settings = new Hashtable<>();
         settings.put("cameraDir", byId.toString());
-        settings.put("nativeLibrary", context.getProperty("fakecam.library"));
+        settings.put("settings.nativeLibrary", context.getProperty("fakecam.library"));
         settings.put("ids", ids);
         configurationAdmin.getConfiguration("dualstream.camera.standalone", "?").update(settings);
     }

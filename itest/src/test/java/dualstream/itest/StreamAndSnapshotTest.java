@@ -33,6 +33,7 @@ import dualstream.camera.api.CameraState;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.test.support.Await;
 
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class, ConfigurationExtension.class})
 @WithFactoryConfiguration(factoryPid = "dualstream.camera.testpattern", name = "itest", location = "?", properties = {

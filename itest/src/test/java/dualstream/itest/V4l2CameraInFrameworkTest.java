@@ -29,6 +29,7 @@ import org.osgi.test.junit5.service.ServiceExtension;
 
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.Resolution;
+import dualstream.test.support.Await;
 
 /** The V4L2 camera bundle, JNA and all, inside the framework, on the project's fake camera. */
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})

@@ -25,6 +25,7 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import dualstream.camera.api.CameraService;
+import dualstream.test.support.Await;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;

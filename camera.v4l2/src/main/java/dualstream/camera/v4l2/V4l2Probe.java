@@ -2,6 +2,7 @@ package dualstream.camera.v4l2;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -17,10 +18,11 @@ public interface V4l2Probe {
 
     /**
      * @param device the node, or a symbolic link to it (such as one in {@code /dev/v4l/by-id})
-     * @param nativeLibrary the library providing open/close/ioctl, {@code c} for the C library
+     * @param settings the settings a V4L2 camera at this node would be served with: the native library they name (the C
+     *        library by default) is the one opened
      * @throws IOException when the node cannot be opened or queried (absent, no permission, not V4L2)
      */
-    Device probe(String device, String nativeLibrary) throws IOException;
+    Device probe(String device, Map<String, ?> settings) throws IOException;
 
     /**
      * What a node reported.

@@ -2,7 +2,7 @@
  * Finding out what a V4L2 device node is, for runtimes that choose which cameras to serve.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package dualstream.camera.v4l2;
 
 import org.osgi.annotation.bundle.Export;

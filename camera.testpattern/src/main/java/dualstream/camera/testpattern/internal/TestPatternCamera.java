@@ -94,16 +94,11 @@ public final class TestPatternCamera implements CameraService {
     @Activate
     public TestPatternCamera(Config config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
-        String id = config.camera_id();
-        if (id == null || id.isBlank()) {
-            throw new IllegalArgumentException(PID + ": camera.id must not be empty");
-        }
-        this.streamSize = size("streamSize", config.streamSize(), new Resolution(640, 480));
-        this.stillSize = size("stillSize", config.stillSize(), new Resolution(1600, 1200));
-        if (config.fps() < 1 || config.fps() > 120) {
-            throw new IllegalArgumentException(PID + ": fps must be 1..120, got " + config.fps());
-        }
-        this.fps = config.fps();
+        Settings settings = Settings.of(config);
+        String id = settings.id();
+        this.streamSize = settings.streamSize();
+        this.stillSize = settings.stillSize();
+        this.fps = settings.fps();
         this.info = new CameraInfo(id, "testpattern", "dualstream", "Test pattern", List.of("MJPG"),
                 streamSize.equals(stillSize) ? List.of(streamSize) : List.of(streamSize, stillSize),
                 CameraKind.TEST_PATTERN);
@@ -115,6 +110,22 @@ public final class TestPatternCamera implements CameraService {
         worker.execute(this::paintAll);
         log.info("No camera hardware: serving a test pattern as camera '{}' ({} stream, {} stills, {} fps)", id,
                 streamSize, stillSize, fps);
+    }
+
+    /** A configuration as this camera takes it; refused with why. */
+    record Settings(String id, Resolution streamSize, Resolution stillSize, int fps) {
+
+        static Settings of(Config config) {
+            String id = config.camera_id();
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException(PID + ": camera.id must not be empty");
+            }
+            if (config.fps() < 1 || config.fps() > 120) {
+                throw new IllegalArgumentException(PID + ": fps must be 1..120, got " + config.fps());
+            }
+            return new Settings(id, size("streamSize", config.streamSize(), new Resolution(640, 480)),
+                    size("stillSize", config.stillSize(), new Resolution(1600, 1200)), config.fps());
+        }
     }
 
     private static Resolution size(String name, String value, Resolution fallback) {

@@ -265,23 +265,29 @@ public final class V4l2Camera implements CameraService {
             if (config.device() == null || config.device().isBlank()) {
                 throw new IllegalArgumentException(PID + ": device must not be empty");
             }
-            if (config.fps() < 1 || config.fps() > 120) {
-                throw new IllegalArgumentException(PID + ": fps must be 1..120, got " + config.fps());
-            }
-            if (config.warmupFrames() < 0 || config.warmupFrames() > 100) {
-                throw new IllegalArgumentException(PID + ": warmupFrames must be 0..100, got " + config.warmupFrames());
-            }
-            if (config.buffers() < 2 || config.buffers() > 32) {
-                throw new IllegalArgumentException(PID + ": buffers must be 2..32, got " + config.buffers());
-            }
+            within("fps", config.fps(), 1, 120);
+            within("warmupFrames", config.warmupFrames(), 0, 100);
+            within("buffers", config.buffers(), 2, 32);
+            within("reconnectMillis", config.reconnectMillis(), 50, Long.MAX_VALUE);
+            within("stillTimeoutMillis", config.stillTimeoutMillis(), 100, Long.MAX_VALUE);
+            within("streamFloorFps", config.streamFloorFps(), 1, 120);
+            within("settleLimitMillis", config.settleLimitMillis(), 100, Long.MAX_VALUE);
             String library = config.nativeLibrary() == null || config.nativeLibrary().isBlank() ? "c"
                     : config.nativeLibrary().trim();
             return new Settings(id, config.device().trim(), size("streamSize", config.streamSize(), ""),
                     size("stillSize", config.stillSize(), "max"), config.fps(), config.warmupFrames(),
-                    config.buffers(), library, Duration.ofMillis(Math.max(50, config.reconnectMillis())),
-                    Duration.ofMillis(Math.max(100, config.stillTimeoutMillis())),
+                    config.buffers(), library, Duration.ofMillis(config.reconnectMillis()),
+                    Duration.ofMillis(config.stillTimeoutMillis()),
                     Math.max(1, Math.min(config.streamFloorFps(), config.fps() * 2 / 3)),
-                    Duration.ofMillis(Math.max(100, config.settleLimitMillis())), config.measureSettling());
+                    Duration.ofMillis(config.settleLimitMillis()), config.measureSettling());
+        }
+
+        /** The ranges the metatype declares, which a configuration written without a UI has not been held to. */
+        private static void within(String name, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(PID + ": " + name + " must be " + (max == Long.MAX_VALUE
+                        ? "at least " + min : min + ".." + max) + ", got " + value);
+            }
         }
 
         /** {@code null} means "choose": closest to 640x480 for the stream, largest for stills. */

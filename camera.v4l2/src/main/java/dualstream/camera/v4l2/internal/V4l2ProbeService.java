@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Component;
 
+import dualstream.camera.support.ConfiguredCameras;
 import dualstream.camera.v4l2.V4l2Probe;
 import dualstream.camera.v4l2.internal.videodev2.LibC;
 import dualstream.camera.v4l2.internal.videodev2.Structs.Capability;
@@ -20,7 +21,14 @@ public final class V4l2ProbeService implements V4l2Probe {
     private final Map<String, LibC> libraries = new ConcurrentHashMap<>();
 
     @Override
-    public Device probe(String device, String nativeLibrary) throws IOException {
+    public Device probe(String device, Map<String, ?> settings) throws IOException {
+        String nativeLibrary;
+        try {
+            nativeLibrary = V4l2Camera.Settings.of(ConfiguredCameras.typed(V4l2Camera.Config.class, settings))
+                    .nativeLibrary();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         LibC lib;
         try {
             lib = libraries.computeIfAbsent(nativeLibrary, LibC::load);

@@ -81,8 +81,8 @@ class HotplugTest {
         plug("video2", "usb-Old_Camera-video-index0", "formats=yuyv\n");
         plug("video3", "usb-Older_Camera-video-index0", "formats=jpeg,yuyv\n");
 
-        V4l2Probe.Device camera = probe.probe(byId.resolve("usb-Fake_Camera_A1-video-index0").toString(),
-                FakeCamera.LIBRARY);
+        Map<String, String> fake = Map.of("nativeLibrary", FakeCamera.LIBRARY);
+        V4l2Probe.Device camera = probe.probe(byId.resolve("usb-Fake_Camera_A1-video-index0").toString(), fake);
         assertThat(camera.driver()).isEqualTo("uvcvideo");
         assertThat(camera.card()).isEqualTo("Fake Camera (dualstream)");
         assertThat(camera.busInfo()).isEqualTo("usb-fakecam-1");
@@ -90,19 +90,17 @@ class HotplugTest {
         assertThat(camera.servedFormat()).contains("MJPG");
         assertThat(camera.unservable()).isEmpty();
 
-        V4l2Probe.Device metadata = probe.probe(byId.resolve("usb-Fake_Camera_A1-video-index1").toString(),
-                FakeCamera.LIBRARY);
+        V4l2Probe.Device metadata = probe.probe(byId.resolve("usb-Fake_Camera_A1-video-index1").toString(), fake);
         assertThat(metadata.capture()).isFalse();
         assertThat(metadata.unservable()).hasValueSatisfying(why -> assertThat(why).contains("metadata"));
 
-        V4l2Probe.Device yuyv = probe.probe(byId.resolve("usb-Old_Camera-video-index0").toString(), FakeCamera.LIBRARY);
+        V4l2Probe.Device yuyv = probe.probe(byId.resolve("usb-Old_Camera-video-index0").toString(), fake);
         assertThat(yuyv.unservable()).hasValueSatisfying(why -> assertThat(why).contains("offers YUYV, no MJPEG"));
 
-        V4l2Probe.Device jpeg = probe.probe(byId.resolve("usb-Older_Camera-video-index0").toString(),
-                FakeCamera.LIBRARY);
+        V4l2Probe.Device jpeg = probe.probe(byId.resolve("usb-Older_Camera-video-index0").toString(), fake);
         assertThat(jpeg.servedFormat()).contains("JPEG");
 
-        assertThatThrownBy(() -> probe.probe(byId.resolve("usb-Gone-video-index0").toString(), FakeCamera.LIBRARY))
+        assertThatThrownBy(() -> probe.probe(byId.resolve("usb-Gone-video-index0").toString(), fake))
                 .isInstanceOf(IOException.class).hasMessageContaining("ENOENT");
         assertThat(FakeCamera.get(nodes.resolve("video0"), "open_fds")).as("the probe closes what it opened")
                 .isZero();

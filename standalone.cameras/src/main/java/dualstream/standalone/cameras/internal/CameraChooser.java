@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,11 +23,12 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
-import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import dualstream.camera.api.CameraProvider;
+import dualstream.camera.api.CameraSetup;
 import dualstream.camera.support.FolderWatch;
 import dualstream.camera.v4l2.V4l2Probe;
 
@@ -46,23 +42,25 @@ import dualstream.camera.v4l2.V4l2Probe;
  * the node: after a replug the camera's own reconnection opens whatever node the link points to now. A camera that is
  * unplugged stays configured (reported as disconnected, its id kept) until it returns.
  * <p>
- * Cameras are ordinary factory configurations of the V4L2 camera and the test pattern; neither knows of the other.
+ * The cameras are served through the V4L2 and test-pattern bundles' {@link CameraProvider}s, which own how their
+ * cameras are configured; neither knows of the other, and this component knows neither's configuration.
  */
 @Component(service = {}, configurationPid = CameraChooser.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = CameraChooser.Config.class)
 public final class CameraChooser {
 
     static final String PID = "dualstream.camera.standalone";
-    static final String V4L2_PID = "dualstream.camera.v4l2";
-    static final String TEST_PATTERN_PID = "dualstream.camera.testpattern";
-    static final String TEST_PATTERN_NAME = "standalone";
-    static final String TEST_PATTERN_FILTER = "(service.pid=" + TEST_PATTERN_PID + "~" + TEST_PATTERN_NAME + ")";
+    /** Who set the cameras up, to the providers: a restarted chooser takes back what it served. */
+    static final String OWNER = PID;
     static final String TEST_PATTERN_ID = "testpattern";
-    /** On the configurations this component made: the link's name, so a restarted chooser takes them back. */
-    static final String LINK = "dualstream.standalone.link";
 
+    /**
+     * Which cameras; how they are served is given as {@code settings.<name>} properties, passed on as {@code <name>}
+     * to every camera (see {@link CameraSettings}).
+     */
     @ObjectClassDefinition(name = "dualstream standalone cameras",
-            description = "Which cameras the standalone runtime serves.")
+            description = "Which cameras the standalone runtime serves. Camera settings: settings.<name> properties,"
+                    + " by the V4L2 camera's names (settings.fps=15).")
     public @interface Config {
         @AttributeDefinition(name = "Camera folder", required = false,
                 description = "Every link in it to a V4L2 camera that delivers MJPEG or JPEG is served; empty for"
@@ -81,20 +79,6 @@ public final class CameraChooser {
                         + " name or the id it would get (usb-046d_C920_8A1B-video-index0=nozzle).")
         String ids() default "";
 
-        @AttributeDefinition(name = "Native library")
-        String nativeLibrary() default "c";
-
-        @AttributeDefinition(name = "Stream size", required = false)
-        String streamSize() default "";
-
-        @AttributeDefinition(name = "Still size")
-        String stillSize() default "max";
-
-        @AttributeDefinition(name = "Frames per second", min = "1", max = "120")
-        int fps() default 30;
-
-        @AttributeDefinition(name = "Warm-up frames", min = "0", max = "100")
-        int warmupFrames() default 1;
     }
 
     /**
@@ -123,7 +107,8 @@ public final class CameraChooser {
     private final Config config;
     private final Map<String, Object> cameraSettings;
     private final V4l2Probe probe;
-    private final ConfigurationAdmin configurationAdmin;
+    private final CameraProvider devices;
+    private final CameraProvider testPatterns;
     private final Logger log;
     private final CameraIds ids;
     private final Map<String, Served> served = new LinkedHashMap<>();
@@ -141,12 +126,14 @@ public final class CameraChooser {
 
     @Activate
     public CameraChooser(Config config, Map<String, Object> properties, @Reference V4l2Probe probe,
-            @Reference ConfigurationAdmin configurationAdmin, @Reference MetaTypeService metaType,
+            @Reference(target = "(" + CameraProvider.KIND + "=DEVICE)") CameraProvider devices,
+            @Reference(target = "(" + CameraProvider.KIND + "=TEST_PATTERN)") CameraProvider testPatterns,
             @Reference(service = LoggerFactory.class) Logger log) throws IOException {
         this.config = config;
-        this.cameraSettings = CameraSettings.of(properties, metaType, probe, log);
+        this.cameraSettings = CameraSettings.of(properties, devices, log);
         this.probe = probe;
-        this.configurationAdmin = configurationAdmin;
+        this.devices = devices;
+        this.testPatterns = testPatterns;
         this.log = log;
         this.ids = CameraIds.parse(config.ids(), log::error);
         this.watch = new FolderWatch(folders());
@@ -169,13 +156,12 @@ public final class CameraChooser {
         if (reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED
                 || reason == ComponentConstants.DEACTIVATION_REASON_DISABLED) {
             try {
-                for (Configuration configuration : list("(" + LINK + "=*)")) {
-                    configuration.delete();
+                for (CameraProvider provider : List.of(devices, testPatterns)) {
+                    for (CameraSetup setup : provider.setups(OWNER)) {
+                        provider.withdraw(OWNER, setup.id());
+                    }
                 }
-                for (Configuration configuration : list(TEST_PATTERN_FILTER)) {
-                    configuration.delete();
-                }
-            } catch (IOException | IllegalStateException e) {
+            } catch (IOException | RuntimeException e) {
                 log.warn("cannot remove the standalone cameras' configurations: {}", e.getMessage());
             }
         }
@@ -229,16 +215,16 @@ public final class CameraChooser {
         }
     }
 
-    /** Takes back the cameras configured before a restart of this component, with today's settings. */
+    /** Takes back the cameras served before a restart of this component, with today's settings. */
     private void adopt() throws IOException {
-        for (Configuration configuration : list("(&(service.factoryPid=" + V4L2_PID + ")(" + LINK + "=*))")) {
-            Dictionary<String, Object> properties = configuration.getProperties();
-            String id = String.valueOf(properties.get("camera.id"));
-            String device = String.valueOf(properties.get("device"));
-            served.put(id, new Served(device, null));
-            configuration.updateIfDifferent(cameraProperties(id, device, String.valueOf(properties.get(LINK))));
+        for (CameraSetup setup : devices.setups(OWNER)) {
+            served.put(setup.id(), new Served(setup.device(), null));
+            devices.serve(OWNER, new CameraSetup(setup.id(), setup.device(), cameraSettings));
         }
-        testPattern = list(TEST_PATTERN_FILTER).length > 0;
+        for (CameraSetup setup : testPatterns.setups(OWNER)) {
+            testPatterns.serve(OWNER, new CameraSetup(setup.id(), "", cameraSettings));
+            testPattern = true;
+        }
     }
 
     /** Serves what the folders hold now; whether a node could not be opened, which may be only for a moment. */
@@ -273,7 +259,7 @@ public final class CameraChooser {
             }
             V4l2Probe.Device device;
             try {
-                device = probe.probe(candidate.device(), config.nativeLibrary());
+                device = probe.probe(candidate.device(), cameraSettings);
             } catch (IOException e) {
                 absences.add(candidate.device() + ": " + e.getMessage());
                 say(candidate, "cannot be opened: " + e.getMessage());
@@ -285,7 +271,12 @@ public final class CameraChooser {
                 unservable.put(candidate.device(), candidate.node());
                 continue;
             }
-            configure(candidate);
+            try {
+                devices.serve(OWNER, new CameraSetup(candidate.id(), candidate.device(), cameraSettings));
+            } catch (IOException e) {
+                say(candidate, "not served: " + e.getMessage());
+                continue;
+            }
             served.put(candidate.id(), new Served(candidate.device(), candidate.node()));
             seen.add(candidate.id());
             told.remove(candidate.device());
@@ -352,29 +343,6 @@ public final class CameraChooser {
         }
     }
 
-    private Dictionary<String, Object> cameraProperties(String id, String device, String name) {
-        Dictionary<String, Object> properties = streamProperties(id);
-        properties.put("device", device);
-        properties.put("nativeLibrary", config.nativeLibrary());
-        properties.put("warmupFrames", config.warmupFrames());
-        properties.put(LINK, name);
-        return properties;
-    }
-
-    private Dictionary<String, Object> streamProperties(String id) {
-        Dictionary<String, Object> properties = new Hashtable<>(cameraSettings);
-        properties.put("camera.id", id);
-        properties.put("streamSize", config.streamSize());
-        properties.put("stillSize", config.stillSize());
-        properties.put("fps", config.fps());
-        return properties;
-    }
-
-    private void configure(Candidate candidate) throws IOException {
-        configurationAdmin.getFactoryConfiguration(V4L2_PID, candidate.id(), "?")
-                .updateIfDifferent(cameraProperties(candidate.id(), candidate.device(), candidate.name()));
-    }
-
     private void testPattern(boolean wanted, List<String> absences) throws IOException {
         if (wanted == testPattern) {
             return;
@@ -383,23 +351,11 @@ public final class CameraChooser {
             log.info("No camera ({}): serving the built-in test pattern as camera '{}' until one is plugged in",
                     absences.isEmpty() ? "none in " + config.cameraDir() : String.join("; ", absences),
                     TEST_PATTERN_ID);
-            configurationAdmin.getFactoryConfiguration(TEST_PATTERN_PID, TEST_PATTERN_NAME, "?")
-                    .updateIfDifferent(streamProperties(TEST_PATTERN_ID));
+            testPatterns.serve(OWNER, new CameraSetup(TEST_PATTERN_ID, "", cameraSettings));
         } else {
             log.info("A camera is here: the test pattern stops");
-            for (Configuration configuration : list(TEST_PATTERN_FILTER)) {
-                configuration.delete();
-            }
+            testPatterns.withdraw(OWNER, TEST_PATTERN_ID);
         }
         testPattern = wanted;
-    }
-
-    private Configuration[] list(String filter) throws IOException {
-        try {
-            Configuration[] found = configurationAdmin.listConfigurations(filter);
-            return found == null ? new Configuration[0] : found;
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

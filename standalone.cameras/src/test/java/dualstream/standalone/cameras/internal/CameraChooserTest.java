@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -21,22 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.Filter;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.log.Logger;
-import org.osgi.service.metatype.MetaTypeService;
 
+import dualstream.camera.api.CameraProvider;
+import dualstream.camera.api.CameraSetup;
 import dualstream.camera.v4l2.V4l2Probe;
+import dualstream.test.support.Await;
 
 /** The chooser on a temporary folder and a probe that answers as told: what it sees, it sees through events alone. */
 class CameraChooserTest {
@@ -47,14 +41,15 @@ class CameraChooserTest {
     static final String CAMERA_B = "usb-Bed_Camera_77-video-index0";
     /** Its link sorts after camera A's: a scan that serves it has passed A's links. */
     static final String CAMERA_C = "usb-Fake_Camera_Z9Y8-video-index0";
-    static final String TEST_PATTERN = CameraChooser.TEST_PATTERN_PID + "~" + CameraChooser.TEST_PATTERN_NAME;
+    static final String TEST_PATTERN = "pattern " + CameraChooser.TEST_PATTERN_ID;
 
     @TempDir
     Path root;
 
-    /** Configurations updated ({@code +pid}) and deleted ({@code -pid}), in order. */
+    /** Cameras served ({@code +camera id}, {@code +pattern id}) and withdrawn ({@code -...}), in order. */
     final BlockingQueue<String> changes = new LinkedBlockingQueue<>();
-    final Map<String, Dictionary<String, Object>> configurations = new ConcurrentHashMap<>();
+    final FakeProvider cameras = new FakeProvider("camera");
+    final FakeProvider testPatterns = new FakeProvider("pattern");
     /** What the chooser logged. */
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     /** Probes by node; what a node answers, after refusing to open some times. */
@@ -83,9 +78,9 @@ class CameraChooserTest {
 
         Files.createDirectories(byId);
         plug(byId, "video3", CAMERA_A, CAMERA);
-        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        awaitChange("+camera Fake_Camera_A1B2");
         awaitChange("-" + TEST_PATTERN);
-        assertThat(configurations.get(CameraChooser.V4L2_PID + "~Fake_Camera_A1B2").get("device"))
+        assertThat(cameras.served.get("Fake_Camera_A1B2").device())
                 .isEqualTo(byId.resolve(CAMERA_A).toString());
         awaitIdle();
         assertThat(probes(root.resolve("dev/video3"))).isEqualTo(1);
@@ -96,7 +91,7 @@ class CameraChooserTest {
         Path byId = Files.createDirectories(root.resolve("v4l/by-id"));
         Path node = plug(byId, "video3", CAMERA_A, CAMERA);
         start(byId);
-        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        awaitChange("+camera Fake_Camera_A1B2");
         awaitIdle();
 
         // The last camera unplugged: udev removes by-id too, which is then watched through its parent.
@@ -109,8 +104,8 @@ class CameraChooserTest {
         Path again = plug(Files.createDirectories(byId), "video7", CAMERA_A, CAMERA);
         awaitLine("Camera Fake_Camera_A1B2 is back, at " + again.toRealPath());
         assertThat(probes(again)).as("a camera back is not probed again").isZero();
-        assertThat(configurations).as("a known camera away keeps its id: no test pattern")
-                .containsOnlyKeys(CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        assertThat(cameras.served).as("a known camera away keeps its id").containsOnlyKeys("Fake_Camera_A1B2");
+        assertThat(testPatterns.served).as("no test pattern").isEmpty();
     }
 
     @Test
@@ -122,7 +117,7 @@ class CameraChooserTest {
 
         // udev sets the node's permissions after the link
         Path node = plug(byId, "video3", CAMERA_A, CAMERA, CameraChooser.RETRIES - 1);
-        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        awaitChange("+camera Fake_Camera_A1B2");
         assertThat(probes(node)).isEqualTo(CameraChooser.RETRIES);
     }
 
@@ -139,7 +134,7 @@ class CameraChooserTest {
         assertThat(probes(node)).isEqualTo(1 + CameraChooser.RETRIES);
 
         plug(byId, "video4", CAMERA_B, CAMERA);
-        awaitChange("+" + CameraChooser.V4L2_PID + "~Bed_Camera_77");
+        awaitChange("+camera Bed_Camera_77");
         awaitIdle();
         assertThat(probes(node)).as("looked at again after the event, as many times")
                 .isEqualTo(2 * (1 + CameraChooser.RETRIES));
@@ -152,9 +147,9 @@ class CameraChooserTest {
         awaitChange("+" + TEST_PATTERN);
         Path metadata = plug(byId, "video4", CAMERA_A_METADATA, METADATA);
         plug(byId, "video3", CAMERA_A, CAMERA);
-        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_A1B2");
+        awaitChange("+camera Fake_Camera_A1B2");
         plug(byId, "video5", CAMERA_C, CAMERA);
-        awaitChange("+" + CameraChooser.V4L2_PID + "~Fake_Camera_Z9Y8");
+        awaitChange("+camera Fake_Camera_Z9Y8");
         assertThat(probes(metadata)).isEqualTo(1);
     }
 
@@ -168,8 +163,36 @@ class CameraChooserTest {
 
         devices.put(dev.resolve("video0").toString(), CAMERA);
         Files.writeString(dev.resolve("video0"), "");
-        awaitChange("+" + CameraChooser.V4L2_PID + "~0");
+        awaitChange("+camera 0");
         assertThat(probes(dev.resolve("video0"))).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aRestartedChooserTakesBackItsCamerasWithTodaysSettingsEvenOneUnpluggedMeanwhile() throws Exception {
+        Path byId = Files.createDirectories(root.resolve("by-id"));
+        cameras.serve(CameraChooser.OWNER, new CameraSetup("Fake_Camera_A1B2", byId.resolve(CAMERA_A).toString(),
+                Map.of("fps", "5")));
+        changes.clear();
+        start(byId, null, Map.of("settings.fps", "15"));
+        awaitChange("+camera Fake_Camera_A1B2");
+        assertThat(cameras.served.get("Fake_Camera_A1B2").settings()).isEqualTo(Map.of("fps", "15"));
+        awaitLine("Camera Fake_Camera_A1B2 unplugged");
+        awaitIdle();
+        assertThat(testPatterns.served).as("its own camera, away: no test pattern").isEmpty();
+
+        Path node = plug(byId, "video3", CAMERA_A, CAMERA);
+        awaitLine("Camera Fake_Camera_A1B2 is back, at " + node.toRealPath());
+    }
+
+    @Test
+    void settingsTheCamerasRefuseAreLeftOutEachWithItsReason() throws Exception {
+        cameras.refused = Map.of("buffers", "buffers must be 2..32, got 99");
+        start(Files.createDirectories(root.resolve("by-id")), null, Map.of("settings.buffers", "99",
+                "settings.fps", " 15 ", "settings.stillSize", ""));
+        awaitChange("+" + TEST_PATTERN);
+        assertThat(testPatterns.served.get(CameraChooser.TEST_PATTERN_ID).settings())
+                .as("trimmed; an empty one is the camera's default").isEqualTo(Map.of("fps", "15"));
+        awaitLine("camera setting buffers=99 refused: buffers must be 2..32, got 99; the camera's default is used");
     }
 
     private void start(Path cameraDir) throws IOException {
@@ -177,12 +200,16 @@ class CameraChooserTest {
     }
 
     private void start(Path cameraDir, Path device) throws IOException {
+        start(cameraDir, device, Map.of());
+    }
+
+    private void start(Path cameraDir, Path device, Map<String, Object> properties) throws IOException {
         Map<String, Object> values = new HashMap<>();
         values.put("cameraDir", cameraDir.toString());
         values.put("device", device == null ? "" : device.toString());
         CameraChooser.Config config = proxy(CameraChooser.Config.class, (method, args) -> values.containsKey(
                 method.getName()) ? values.get(method.getName()) : method.getDefaultValue());
-        V4l2Probe probe = (path, library) -> {
+        V4l2Probe probe = (path, settings) -> {
             String node = Path.of(path).toFile().exists() ? Path.of(path).toRealPath().toString() : path;
             probes.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
             V4l2Probe.Device answer = devices.get(node);
@@ -191,8 +218,7 @@ class CameraChooserTest {
             }
             return answer;
         };
-        chooser = new CameraChooser(config, Map.of(), probe, configurationAdmin(),
-                proxy(MetaTypeService.class, (method, args) -> null), proxy(Logger.class, (method, args) -> {
+        chooser = new CameraChooser(config, properties, probe, cameras, testPatterns, proxy(Logger.class, (method, args) -> {
                     if (args != null && args.length > 0 && args[0] instanceof String format) {
                         lines.add(format(format, args));
                     }
@@ -281,42 +307,42 @@ class CameraChooserTest {
                 .filter(t -> t.getName().equals("dualstream-camera-chooser") && t.isAlive()).findFirst().orElse(null);
     }
 
-    private ConfigurationAdmin configurationAdmin() {
-        return proxy(ConfigurationAdmin.class, (method, args) -> switch (method.getName()) {
-            case "getFactoryConfiguration" -> configuration((String) args[0], args[0] + "~" + args[1]);
-            case "listConfigurations" -> {
-                Filter filter = FrameworkUtil.createFilter((String) args[0]);
-                Configuration[] found = configurations.entrySet().stream()
-                        .filter(entry -> filter.match(entry.getValue()))
-                        .map(entry -> configuration(null, entry.getKey())).toArray(Configuration[]::new);
-                yield found.length == 0 ? null : found;
-            }
-            default -> throw new UnsupportedOperationException(method.getName());
-        });
-    }
+    /** A camera bundle's provider: what it serves, by id; every change also in {@link #changes}. */
+    final class FakeProvider implements CameraProvider {
+        final String kind;
+        final Map<String, CameraSetup> served = new ConcurrentHashMap<>();
+        volatile Map<String, String> refused = Map.of();
 
-    private Configuration configuration(String factoryPid, String pid) {
-        return proxy(Configuration.class, (method, args) -> switch (method.getName()) {
-            case "getPid" -> pid;
-            case "getProperties" -> configurations.get(pid);
-            case "updateIfDifferent" -> {
-                @SuppressWarnings("unchecked")
-                Dictionary<String, Object> properties = new Hashtable<>((Hashtable<String, Object>) args[0]);
-                properties.put("service.pid", pid);
-                if (factoryPid != null) {
-                    properties.put("service.factoryPid", factoryPid);
-                }
-                configurations.put(pid, properties);
-                changes.add("+" + pid);
-                yield true;
+        FakeProvider(String kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void serve(String owner, CameraSetup setup) {
+            assertThat(owner).isEqualTo(CameraChooser.OWNER);
+            if (!setup.equals(served.put(setup.id(), setup))) {
+                changes.add("+" + kind + " " + setup.id());
             }
-            case "delete" -> {
-                configurations.remove(pid);
-                changes.add("-" + pid);
-                yield null;
+        }
+
+        @Override
+        public void withdraw(String owner, String id) {
+            if (served.remove(id) != null) {
+                changes.add("-" + kind + " " + id);
             }
-            default -> throw new UnsupportedOperationException(method.getName());
-        });
+        }
+
+        @Override
+        public List<CameraSetup> setups(String owner) {
+            return List.copyOf(served.values());
+        }
+
+        @Override
+        public Map<String, String> refusals(Map<String, ?> settings) {
+            Map<String, String> refusals = new HashMap<>(refused);
+            refusals.keySet().retainAll(settings.keySet());
+            return refusals;
+        }
     }
 
     interface Answer {
@@ -335,18 +361,5 @@ class CameraChooserTest {
             }
             return answer.answer(method, args);
         });
-    }
-
-    /** Waiting, bounded, for a state the chooser's thread reaches on its own. */
-    static final class Await {
-        static void until(String what, Duration timeout, BooleanSupplier condition) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!condition.getAsBoolean()) {
-                if (System.nanoTime() > deadline) {
-                    fail("timed out after " + timeout + " waiting for " + what);
-                }
-                LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-            }
-        }
     }
 }
