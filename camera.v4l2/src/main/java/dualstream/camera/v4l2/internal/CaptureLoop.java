@@ -97,7 +97,9 @@ final class CaptureLoop implements Runnable {
     private boolean signalled;
 
     private volatile boolean running = true;
-    private volatile CameraState state = CameraState.IDLE;
+    private volatile CameraState state = CameraState.OPENING;
+    /** Completes once the first attempt to open the device has ended, opened or not. */
+    private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
     private volatile CameraInfo info;
     private volatile Resolution streamSize;
     private volatile Resolution stillSize;
@@ -150,6 +152,11 @@ final class CaptureLoop implements Runnable {
 
     CameraState state() {
         return state;
+    }
+
+    /** Completes when the camera leaves {@link CameraState#OPENING}. */
+    CompletableFuture<Void> firstOpen() {
+        return firstOpen;
     }
 
     CameraInfo info() {
@@ -267,6 +274,7 @@ final class CaptureLoop implements Runnable {
             closeDevice();
             closeNodes();
             state = CameraState.IDLE;
+            firstOpen.complete(null);
         }
     }
 
@@ -336,6 +344,7 @@ final class CaptureLoop implements Runnable {
         nodeSeen = nodePresent();
         problem = "";
         state = CameraState.IDLE;
+        firstOpen.complete(null);
     }
 
     private void missing(String why) throws InterruptedException {
@@ -345,6 +354,7 @@ final class CaptureLoop implements Runnable {
             reportedMissing = true;
         }
         state = CameraState.DISCONNECTED;
+        firstOpen.complete(null);
         stills.failAll(new CameraUnavailableException("camera " + settings.id() + " is disconnected: " + why));
         // A node that is gone comes back as an event; one that is there but will not open (busy, permissions not
         // yet set by udev) is tried again at the reconnect interval.
@@ -739,6 +749,7 @@ final class CaptureLoop implements Runnable {
         closeDevice();
         problem = e.getMessage();
         state = CameraState.DISCONNECTED;
+        firstOpen.complete(null);
         stills.failAll(new CameraUnavailableException("camera " + settings.id() + " lost: " + e.getMessage(), e));
         if (wasConnected) {
             log.warn("camera {}: {}; reconnecting", settings.id(), e.getMessage());

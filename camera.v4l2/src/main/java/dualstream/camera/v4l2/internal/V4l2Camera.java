@@ -121,11 +121,20 @@ public final class V4l2Camera implements CameraService {
 
     @Activate
     public V4l2Camera(Config config, @Reference(service = LoggerFactory.class) Logger log) {
+        this(config, log, false);
+        start();
+    }
+
+    /** For tests: a camera whose capture thread waits for {@link #start()}, so that it stays OPENING until then. */
+    V4l2Camera(Config config, Logger log, boolean unstarted) {
         this.settings = Settings.of(config);
         this.hub = new FrameHub(this::demandChanged);
         this.loop = new CaptureLoop(settings, hub, stills, counters, log);
         this.thread = new Thread(loop, "dualstream-v4l2-" + settings.id());
         thread.setDaemon(true);
+    }
+
+    void start() {
         thread.start();
     }
 
@@ -187,7 +196,19 @@ public final class V4l2Camera implements CameraService {
     }
 
     @Override
+    public CompletionStage<Frame> captureStill() {
+        // The still size is known only once the device has told its sizes.
+        if (loop.state() == CameraState.OPENING) {
+            return loop.firstOpen().thenCompose(opened -> captureStill(stillSize()));
+        }
+        return captureStill(stillSize());
+    }
+
+    @Override
     public CompletionStage<Frame> captureStill(Resolution size) {
+        if (loop.state() == CameraState.OPENING) {
+            return loop.firstOpen().thenCompose(opened -> captureStill(size));
+        }
         if (!thread.isAlive()) {
             return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + settings.id() + " stopped"));
         }

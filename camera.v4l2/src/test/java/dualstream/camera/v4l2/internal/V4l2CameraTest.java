@@ -74,6 +74,30 @@ class V4l2CameraTest {
         return camera;
     }
 
+    @Test
+    void aCameraNotYetOpenedSaysOpeningAndServesViewersAndStillsOnceOpen() throws Exception {
+        Map<String, Object> values = new HashMap<>();
+        values.put("camera_id", "fake");
+        values.put("device", FakeCamera.DEVICE);
+        values.put("nativeLibrary", FakeCamera.LIBRARY);
+        values.put("stillTimeoutMillis", scaled(5000));
+        V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger(),
+                true);
+        cameras.add(camera);
+
+        assertThat(camera.state()).isEqualTo(CameraState.OPENING);
+        assertThat(camera.info().sizes()).isEmpty();
+        CompletableFuture<Frame> still = camera.captureStill().toCompletableFuture();
+        try (LiveStream stream = camera.openStream()) {
+            assertThat(still).isNotDone();
+            camera.start();
+            assertThat(still.get(scaled(10), TimeUnit.SECONDS).size()).isEqualTo(LARGEST);
+            assertThat(stream.next(scaled(5), TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(camera.state()).isNotEqualTo(CameraState.OPENING);
+        assertThat(camera.info().sizes()).contains(STREAM, LARGEST);
+    }
+
     private static V4l2Camera ready(V4l2Camera camera) throws InterruptedException {
         await("camera probed", 10, () -> !camera.info().driver().isEmpty());
         return camera;
