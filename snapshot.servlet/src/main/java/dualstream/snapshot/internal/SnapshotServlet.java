@@ -155,9 +155,14 @@ public final class SnapshotServlet extends HttpServlet {
      * {@code ?size=}: none or {@code max} for the camera's still size, {@code stream} or the stream's size for the next
      * live frame (null), or any other size the camera offers.
      */
+    private static boolean wantsCameraStillSize(HttpServletRequest req) {
+        String size = req.getParameter("size");
+        return size == null || size.isBlank() || size.equals("max");
+    }
+
     private static Resolution stillSize(HttpServletRequest req, CameraService camera) throws BadRequestException {
         String size = req.getParameter("size");
-        if (size == null || size.isBlank() || size.equals("max")) {
+        if (wantsCameraStillSize(req)) {
             return camera.stillSize();
         }
         if (size.equals("stream")) {
@@ -190,7 +195,10 @@ public final class SnapshotServlet extends HttpServlet {
         }
         CompletableFuture<Frame> still;
         try {
-            still = request.get().camera().captureStill(request.get().stillSize()).toCompletableFuture();
+            CameraService camera = request.get().camera();
+            // Without a size, the camera's own still size: an OPENING camera knows it only once opened.
+            still = (wantsCameraStillSize(req) ? camera.captureStill() : camera.captureStill(request.get().stillSize()))
+                    .toCompletableFuture();
         } catch (IllegalArgumentException sizeGoneMeanwhile) {
             Responses.badRequest(resp, sizeGoneMeanwhile.getMessage());
             return;

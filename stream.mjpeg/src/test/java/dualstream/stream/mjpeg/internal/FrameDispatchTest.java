@@ -33,6 +33,7 @@ class FrameDispatchTest {
             new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xD9});
 
     private final List<Stream> streams = new CopyOnWriteArrayList<>();
+    private volatile CameraState state = CameraState.STREAMING;
     private final MjpegStreamServlet servlet = new MjpegStreamServlet(config(), stub(Logger.class));
 
     @BeforeEach
@@ -49,6 +50,17 @@ class FrameDispatchTest {
     void withFewViewersTheCamerasThreadWritesTheFrame() throws Exception {
         Output viewer = watch();
 
+        publishOn("camera", FRAME);
+
+        assertThat(viewer.partWriters()).containsExactly("camera");
+    }
+
+    @Test
+    void aViewerOfACameraNotYetOpenedIsKeptAndGetsItsFirstFrame() throws Exception {
+        state = CameraState.OPENING;
+        Output viewer = watch();
+
+        state = CameraState.IDLE;
         publishOn("camera", FRAME);
 
         assertThat(viewer.partWriters()).containsExactly("camera");
@@ -122,7 +134,7 @@ class FrameDispatchTest {
         return (CameraService) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {CameraService.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "info" -> info;
-                    case "state" -> CameraState.STREAMING;
+                    case "state" -> state;
                     case "openStream" -> {
                         Stream stream = new Stream();
                         streams.add(stream);
