@@ -151,15 +151,16 @@ public final class SnapshotServlet extends HttpServlet {
         }
     }
 
-    /**
-     * {@code ?size=}: none or {@code max} for the camera's still size, {@code stream} or the stream's size for the next
-     * live frame (null), or any other size the camera offers.
-     */
+    /** No size or {@code max}: the camera's own still size. */
     private static boolean wantsCameraStillSize(HttpServletRequest req) {
         String size = req.getParameter("size");
         return size == null || size.isBlank() || size.equals("max");
     }
 
+    /**
+     * {@code ?size=}: none or {@code max} for the camera's still size, {@code stream} or the stream's size for the next
+     * live frame (null), or any other size the camera offers.
+     */
     private static Resolution stillSize(HttpServletRequest req, CameraService camera) throws BadRequestException {
         String size = req.getParameter("size");
         if (wantsCameraStillSize(req)) {

@@ -121,13 +121,17 @@ public final class V4l2Camera implements CameraService {
 
     @Activate
     public V4l2Camera(Config config, @Reference(service = LoggerFactory.class) Logger log) {
-        this(config, log, false);
+        this(Settings.of(config), log);
         start();
     }
 
     /** For tests: a camera whose capture thread waits for {@link #start()}, so that it stays OPENING until then. */
-    V4l2Camera(Config config, Logger log, boolean unstarted) {
-        this.settings = Settings.of(config);
+    static V4l2Camera unstarted(Config config, Logger log) {
+        return new V4l2Camera(Settings.of(config), log);
+    }
+
+    private V4l2Camera(Settings settings, Logger log) {
+        this.settings = settings;
         this.hub = new FrameHub(this::demandChanged);
         this.loop = new CaptureLoop(settings, hub, stills, counters, log);
         this.thread = new Thread(loop, "dualstream-v4l2-" + settings.id());

@@ -81,8 +81,8 @@ class V4l2CameraTest {
         values.put("device", FakeCamera.DEVICE);
         values.put("nativeLibrary", FakeCamera.LIBRARY);
         values.put("stillTimeoutMillis", scaled(5000));
-        V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger(),
-                true);
+        V4l2Camera camera = V4l2Camera.unstarted(TestSupport.config(V4l2Camera.Config.class, values),
+                TestSupport.logger());
         cameras.add(camera);
 
         assertThat(camera.state()).isEqualTo(CameraState.OPENING);
