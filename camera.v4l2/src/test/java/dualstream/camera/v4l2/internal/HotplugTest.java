@@ -110,7 +110,7 @@ class HotplugTest {
     void aCameraThatNamesItsFramesJpegStreamsAndTakesStills() throws Exception {
         plug("video4", "usb-Older_Camera-video-index0", "formats=jpeg,yuyv\n");
         V4l2Camera camera = camera(byId.resolve("usb-Older_Camera-video-index0").toString());
-        await("camera probed", 10, () -> !camera.info().driver().isEmpty());
+        TestSupport.opened(camera);
         assertThat(camera.info().formats()).containsExactly("JPEG", "YUYV");
         try (LiveStream stream = camera.openStream()) {
             Frame frame = stream.next(scaled(5), TimeUnit.SECONDS);
@@ -150,7 +150,7 @@ class HotplugTest {
         String link = "usb-Fake_Camera_C3-video-index0";
         Path node = plug("video6", link, "");
         V4l2Camera camera = camera(byId.resolve(link).toString());
-        await("opened", 10, () -> !camera.info().driver().isEmpty());
+        TestSupport.opened(camera);
         long opened = FakeCamera.get(node, "ioctls");
         // An observation window, not a wait: asking the device every second, as before, makes at least two calls.
         TimeUnit.MILLISECONDS.sleep(2500);

@@ -68,8 +68,7 @@ class StillSettlingTest {
         }
         V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger());
         cameras.add(camera);
-        await("camera probed", 10, () -> !camera.info().driver().isEmpty());
-        return camera;
+        return TestSupport.opened(camera);
     }
 
     /** The frame's size and true brightness (percent of settled), as the fake camera wrote them into it. */

@@ -10,6 +10,8 @@ import java.util.function.BooleanSupplier;
 
 import org.osgi.service.log.Logger;
 
+import dualstream.camera.api.CameraState;
+
 /** Configurations and a logger for driving components outside a framework. */
 final class TestSupport {
 
@@ -77,5 +79,15 @@ final class TestSupport {
             assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
             Thread.sleep(10);
         }
+    }
+
+    /**
+     * Waits for the camera's first open to end. The driver is known a moment before the state leaves OPENING and the
+     * probe's last ioctl; a slow machine (qemu) sees that moment.
+     */
+    static V4l2Camera opened(V4l2Camera camera) throws InterruptedException {
+        await("camera probed and opened", 10,
+                () -> !camera.info().driver().isEmpty() && camera.state() != CameraState.OPENING);
+        return camera;
     }
 }

@@ -99,8 +99,7 @@ class V4l2CameraTest {
     }
 
     private static V4l2Camera ready(V4l2Camera camera) throws InterruptedException {
-        await("camera probed", 10, () -> !camera.info().driver().isEmpty());
-        return camera;
+        return TestSupport.opened(camera);
     }
 
     static boolean isWholeJpegWithTables(byte[] jpeg) {
