@@ -137,6 +137,7 @@ struct device {
     long stall_after, stall_ms;
     int slow_fps;
     long first_frame_ms;   /* the first frame after each STREAMON comes this much later (a large size's start) */
+    long open_ms;          /* each open takes this long (a camera still enumerating or loading its firmware) */
     int first_frame_delayed;
     /* An automatic exposure that re-converges over settle_frames frames after every STREAMON, as UVC and Pi cameras
      * do after a size change. Full-sensor sizes (wider than half the largest) need another exposure than binned ones. */
@@ -290,7 +291,7 @@ static void free_caches(struct device *d) {
 /* Keys: device (its path), sizes, formats (any of mjpeg, jpeg (V4L2_PIX_FMT_JPEG), yuyv), quality, fps,
  * strip_huffman, broken_every, broken_kind (truncate|garbage|error|tiny|mixed), unplug_after (frames),
  * replug_after_ms, dark_warmup (frames after each STREAMON), ebusy_until_reopen,
- * stall_after (frames), stall_ms, slow_fps, first_frame_ms, settle_frames, exposure_binned, exposure_full,
+ * stall_after (frames), stall_ms, slow_fps, first_frame_ms, open_ms, settle_frames, exposure_binned, exposure_full,
  * stale_frames, tiny_frames, stepwise, metadata (a UVC metadata node, no video), model (uvc|reference|c920|picam, values back to their
  * defaults), reset. Called with the lock held. */
 static int has_word(const char *list, const char *word) {
@@ -324,6 +325,7 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
     else if (!strcmp(key, "stall_ms")) d->stall_ms = v;
     else if (!strcmp(key, "slow_fps")) d->slow_fps = (int) v;
     else if (!strcmp(key, "first_frame_ms")) d->first_frame_ms = v;
+    else if (!strcmp(key, "open_ms")) d->open_ms = v;
     else if (!strcmp(key, "settle_frames")) d->settle_frames = (int) v;
     else if (!strcmp(key, "exposure_binned")) d->exposure_binned = (int) v;
     else if (!strcmp(key, "exposure_full")) d->exposure_full = (int) v;
@@ -335,7 +337,7 @@ static int apply_setting(struct device *d, const char *key, const char *value) {
     else if (!strcmp(key, "reset")) {
         d->strip_huffman = d->broken_every = d->dark_warmup = d->ebusy_until_reopen = d->slow_fps = d->stepwise = 0;
         d->unplug_after = d->stall_after = -1;
-        d->stall_ms = d->first_frame_ms = 0;
+        d->stall_ms = d->first_frame_ms = d->open_ms = 0;
         d->settle_frames = d->stale_frames = d->tiny_frames = d->stale_left = d->tiny_left = d->size_changed = 0;
         d->exposure_binned = 250;
         d->exposure_full = 500;
@@ -380,7 +382,7 @@ __attribute__((constructor)) static void init(void) {
     device_init(&devices[0], "/dev/video0");
     static const char *keys[] = {"device", "sizes", "formats", "quality", "fps", "strip_huffman", "broken_every",
         "broken_kind", "unplug_after", "replug_after_ms", "dark_warmup", "ebusy_until_reopen", "stall_after",
-        "stall_ms", "slow_fps", "first_frame_ms", "settle_frames", "exposure_binned", "exposure_full", "stale_frames",
+        "stall_ms", "slow_fps", "first_frame_ms", "open_ms", "settle_frames", "exposure_binned", "exposure_full", "stale_frames",
         "tiny_frames", "stepwise", "model"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64];
@@ -852,6 +854,13 @@ EXPORT int open(const char *path, int flags, ...) {
     if (slot < 0) return real_open(path, flags, mode);
     pthread_mutex_lock(&lock);
     struct device *d = &devices[slot];
+    long open_ms = d->open_ms;
+    if (open_ms > 0) {
+        pthread_mutex_unlock(&lock);
+        struct timespec wait = {open_ms / 1000, (open_ms % 1000) * 1000000L};
+        nanosleep(&wait, NULL);
+        pthread_mutex_lock(&lock);
+    }
     int r;
     if (d->unplugged) {
         r = fail(ENOENT);

@@ -28,6 +28,7 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraState;
 import dualstream.camera.api.Resolution;
 import dualstream.test.support.Await;
 
@@ -128,6 +129,45 @@ class V4l2CameraInFrameworkTest {
         assertThat(notOffered.statusCode()).isEqualTo(400);
         assertThat(new String(notOffered.body(), java.nio.charset.StandardCharsets.UTF_8))
                 .contains("1920x1080", "3264x2448");
+    }
+
+    /**
+     * A camera registered before its first open has ended (a slow one: 3 s) offers no sizes yet: a still asked at a
+     * size waits for the open, and a size the camera then turns out not to offer is a bad request, not an outage.
+     */
+    @Test
+    void aStillAskedOfACameraStillOpeningWaitsForItsSizes() throws Exception {
+        FakeCameraSwitches fake = fake();
+        try {
+            fake.fakecam_set("open_ms", "3000");
+            configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
+            Await.until("camera registered, still opening", Duration.ofSeconds(10),
+                    () -> cameraIs("fake", c -> c.state() == CameraState.OPENING));
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> fullHd = Http.CLIENT.sendAsync(
+                    HttpRequest.newBuilder(base.resolve("snapshot?camera=fake&size=1920x1080")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> notOffered = Http.CLIENT.sendAsync(
+                    HttpRequest.newBuilder(base.resolve("snapshot?camera=fake&size=1000x1000")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> largest = Http.CLIENT.sendAsync(
+                    HttpRequest.newBuilder(base.resolve("snapshot?camera=fake")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+
+            HttpResponse<byte[]> still = fullHd.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(still.statusCode()).as(new String(still.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(200);
+            assertThat(Jpeg.decodedSize(still.body())).isEqualTo(new Resolution(1920, 1080));
+            HttpResponse<byte[]> refused = notOffered.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("1920x1080", "3264x2448", "not 1000x1000");
+            HttpResponse<byte[]> own = largest.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(own.statusCode()).isEqualTo(200);
+            assertThat(Jpeg.decodedSize(own.body())).as("the still size known once open, not a placeholder")
+                    .isEqualTo(LARGEST);
+        } finally {
+            fake.fakecam_set("reset", "");
+        }
     }
 
     /**

@@ -81,9 +81,22 @@ final class PendingAnswer implements WriteListener, AsyncListener {
 
     /** Answers 503 with Retry-After, unless the request was answered meanwhile. */
     void unavailable(int retryAfterSeconds, String line) {
+        refuse(() -> Responses.unavailable(resp, retryAfterSeconds, line));
+    }
+
+    /** Answers 400, unless the request was answered meanwhile: a size found not offered once the camera opened. */
+    void badRequest(String line) {
+        refuse(() -> Responses.badRequest(resp, line));
+    }
+
+    private interface Answer {
+        void send() throws IOException;
+    }
+
+    private void refuse(Answer answer) {
         if (phase.compareAndSet(Phase.WAITING, Phase.DONE)) {
             try {
-                Responses.unavailable(resp, retryAfterSeconds, line);
+                answer.send();
             } catch (IOException | IllegalStateException clientGone) {
                 log.debug("answer not delivered to {}: {}", client, clientGone.toString());
             }

@@ -39,6 +39,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
@@ -159,7 +160,8 @@ public final class SnapshotServlet extends HttpServlet {
 
     /**
      * {@code ?size=}: none or {@code max} for the camera's still size, {@code stream} or the stream's size for the next
-     * live frame (null), or any other size the camera offers.
+     * live frame (null), or any other size the camera offers. A camera still OPENING offers none yet: its size is
+     * checked by the camera once open.
      */
     private static Resolution stillSize(HttpServletRequest req, CameraService camera) throws BadRequestException {
         String size = req.getParameter("size");
@@ -172,6 +174,9 @@ public final class SnapshotServlet extends HttpServlet {
         List<Resolution> offered = camera.info().sizes();
         try {
             Resolution asked = Resolution.parse(size);
+            if (camera.state() == CameraState.OPENING) {
+                return asked;
+            }
             if (asked.equals(camera.streamSize())) {
                 return null;
             }
@@ -214,6 +219,10 @@ public final class SnapshotServlet extends HttpServlet {
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
+            if (cause instanceof IllegalArgumentException notOffered) {
+                answer.badRequest(notOffered.getMessage());
+                return;
+            }
             if (!(cause instanceof CancellationException)) {
                 log.debug("still failed: {}", cause.toString());
             }
