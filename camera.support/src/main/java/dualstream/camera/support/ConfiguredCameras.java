@@ -72,18 +72,36 @@ public abstract class ConfiguredCameras<C extends Annotation> implements CameraP
             properties.put(deviceSetting, setup.device());
         }
         properties.put(OWNER, owner);
-        Configuration configuration = configurationAdmin.getFactoryConfiguration(factoryPid, setup.id(), "?");
-        Dictionary<String, Object> present = configuration.getProperties();
-        Object other = present == null ? null : present.get(OWNER);
-        if (other != null && !other.equals(owner)) {
-            throw new IOException("camera " + setup.id() + " is already configured, by " + other);
+        configuration(owner, setup.id()).updateIfDifferent(properties);
+    }
+
+    /**
+     * The camera's configuration: the one that holds its id, whatever its name (an earlier release named some by
+     * their role), so that no second camera with the same id appears; a new one named by the id otherwise.
+     *
+     * @throws IOException when another owner configured the camera
+     */
+    private Configuration configuration(String owner, String id) throws IOException {
+        List<Configuration> found = new ArrayList<>(List.of(find("(" + CameraService.CAMERA_ID + "=" + escaped(id)
+                + ")")));
+        if (found.isEmpty()) {
+            found.add(configurationAdmin.getFactoryConfiguration(factoryPid, id, "?"));
         }
-        configuration.updateIfDifferent(properties);
+        for (Configuration configuration : found) {
+            Dictionary<String, Object> present = configuration.getProperties();
+            Object other = present == null ? null : present.get(OWNER);
+            if (other != null && !other.equals(owner)) {
+                throw new IOException("camera " + id + " is already configured, by " + other);
+            }
+        }
+        return found.get(0);
     }
 
     @Override
     public final void withdraw(String owner, String id) throws IOException {
-        for (Configuration configuration : list(owner, "(" + CameraService.CAMERA_ID + "=" + escaped(id) + ")")) {
+        // What serve would have taken over goes too: a configuration of this camera without an owner.
+        for (Configuration configuration : find("(" + CameraService.CAMERA_ID + "=" + escaped(id) + ")(|(" + OWNER
+                + "=" + escaped(owner) + ")(!(" + OWNER + "=*)))")) {
             configuration.delete();
         }
     }
@@ -135,8 +153,11 @@ public abstract class ConfiguredCameras<C extends Annotation> implements CameraP
     }
 
     private Configuration[] list(String owner, String more) throws IOException {
-        String filter = "(&(service.factoryPid=" + escaped(factoryPid) + ")(" + OWNER + "=" + escaped(owner) + ")"
-                + more + ")";
+        return find("(" + OWNER + "=" + escaped(owner) + ")" + more);
+    }
+
+    private Configuration[] find(String more) throws IOException {
+        String filter = "(&(service.factoryPid=" + escaped(factoryPid) + ")" + more + ")";
         try {
             Configuration[] found = configurationAdmin.listConfigurations(filter);
             return found == null ? new Configuration[0] : found;

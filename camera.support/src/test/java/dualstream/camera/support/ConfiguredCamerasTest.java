@@ -94,6 +94,28 @@ class ConfiguredCamerasTest {
         assertThat(cameras.setups("chooser")).extracting(CameraSetup::id).containsExactly("bed");
     }
 
+    /** An earlier release named the test pattern's configuration by its role: it is taken over, not doubled. */
+    @Test
+    void aCameraConfiguredUnderAnotherNameIsTakenOverNotDoubled() throws Exception {
+        Dictionary<String, Object> earlier = new Hashtable<>(Map.of("camera.id", "testpattern", "device", "",
+                "service.factoryPid", PID, "fps", 10));
+        configurations.put(PID + "~standalone", earlier);
+        cameras.serve("chooser", new CameraSetup("testpattern", "", Map.of("fps", 15)));
+
+        assertThat(configurations).containsOnlyKeys(PID + "~standalone");
+        assertThat(configurations.get(PID + "~standalone").get("fps")).isEqualTo(15);
+        assertThat(cameras.setups("chooser")).extracting(CameraSetup::id).containsExactly("testpattern");
+
+        configurations.get(PID + "~standalone").put(ConfiguredCameras.OWNER, "someone");
+        assertThatIOException().isThrownBy(() -> cameras.serve("chooser", new CameraSetup("testpattern", "",
+                Map.of()))).withMessage("camera testpattern is already configured, by someone");
+        assertThat(configurations).as("nor a second one made beside it").containsOnlyKeys(PID + "~standalone");
+
+        configurations.get(PID + "~standalone").remove(ConfiguredCameras.OWNER);
+        cameras.withdraw("chooser", "testpattern");
+        assertThat(configurations).as("one it would have taken over is withdrawn too").isEmpty();
+    }
+
     @Test
     void idsAndOwnersWithAFiltersSpecialCharactersAreFoundAgain() throws Exception {
         cameras.serve("a (b)", new CameraSetup("x*(y)\\z", "/dev/a", Map.of()));

@@ -225,6 +225,10 @@ public final class CameraChooser {
             testPatterns.serve(OWNER, new CameraSetup(setup.id(), "", cameraSettings));
             testPattern = true;
         }
+        if (!testPattern) {
+            // An earlier release's test pattern, configured without an owner, would stay beside a camera.
+            testPatterns.withdraw(OWNER, TEST_PATTERN_ID);
+        }
     }
 
     /** Serves what the folders hold now; whether a node could not be opened, which may be only for a moment. */

@@ -87,6 +87,19 @@ class CameraChooserTest {
     }
 
     @Test
+    void anEarlierReleasesTestPatternDoesNotStayBesideACamera() throws Exception {
+        testPatterns.unowned.put(CameraChooser.TEST_PATTERN_ID, new CameraSetup(CameraChooser.TEST_PATTERN_ID, "",
+                Map.of()));
+        Path byId = Files.createDirectories(root.resolve("v4l/by-id"));
+        plug(byId, "video3", CAMERA_A, CAMERA);
+        start(byId);
+        awaitChange("+camera Fake_Camera_A1B2");
+        awaitIdle();
+        assertThat(testPatterns.unowned).isEmpty();
+        assertThat(testPatterns.served).isEmpty();
+    }
+
+    @Test
     void aLinkGoneAndBackWithTheFolderIsFollowed() throws Exception {
         Path byId = Files.createDirectories(root.resolve("v4l/by-id"));
         Path node = plug(byId, "video3", CAMERA_A, CAMERA);
@@ -311,6 +324,8 @@ class CameraChooserTest {
     final class FakeProvider implements CameraProvider {
         final String kind;
         final Map<String, CameraSetup> served = new ConcurrentHashMap<>();
+        /** Configured without an owner (by an earlier release): not among the setups, but taken over or withdrawn. */
+        final Map<String, CameraSetup> unowned = new ConcurrentHashMap<>();
         volatile Map<String, String> refused = Map.of();
 
         FakeProvider(String kind) {
@@ -320,6 +335,7 @@ class CameraChooserTest {
         @Override
         public void serve(String owner, CameraSetup setup) {
             assertThat(owner).isEqualTo(CameraChooser.OWNER);
+            unowned.remove(setup.id());
             if (!setup.equals(served.put(setup.id(), setup))) {
                 changes.add("+" + kind + " " + setup.id());
             }
@@ -327,6 +343,7 @@ class CameraChooserTest {
 
         @Override
         public void withdraw(String owner, String id) {
+            unowned.remove(id);
             if (served.remove(id) != null) {
                 changes.add("-" + kind + " " + id);
             }
