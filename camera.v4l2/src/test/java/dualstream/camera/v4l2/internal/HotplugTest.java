@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
+import dualstream.camera.support.ConfiguredCameras;
 import dualstream.camera.v4l2.V4l2Probe;
 
 /**
@@ -64,12 +65,12 @@ class HotplugTest {
 
     private V4l2Camera camera(String device) {
         Map<String, Object> values = new HashMap<>();
-        values.put("camera_id", "hotplug");
+        values.put("camera.id", "hotplug");
         values.put("device", device);
         values.put("nativeLibrary", FakeCamera.LIBRARY);
         values.put("reconnectMillis", 100L);
         values.put("stillTimeoutMillis", scaled(5000));
-        V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger());
+        V4l2Camera camera = new V4l2Camera(ConfiguredCameras.typed(V4l2Camera.Config.class, values), TestSupport.logger());
         cameras.add(camera);
         return camera;
     }

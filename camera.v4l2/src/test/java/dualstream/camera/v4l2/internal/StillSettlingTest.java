@@ -25,6 +25,7 @@ import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
 import dualstream.camera.api.StillReport;
 import dualstream.camera.api.Timing;
+import dualstream.camera.support.ConfiguredCameras;
 
 /**
  * Stills on a camera whose auto exposure re-converges after every STREAMON: the fake's exposure model, which names
@@ -57,7 +58,7 @@ class StillSettlingTest {
 
     private V4l2Camera camera(Object... keyValues) throws InterruptedException {
         Map<String, Object> values = new HashMap<>();
-        values.put("camera_id", "fake");
+        values.put("camera.id", "fake");
         values.put("device", FakeCamera.DEVICE);
         values.put("nativeLibrary", FakeCamera.LIBRARY);
         values.put("reconnectMillis", 100L);
@@ -66,7 +67,7 @@ class StillSettlingTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put((String) keyValues[i], keyValues[i + 1]);
         }
-        V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger());
+        V4l2Camera camera = new V4l2Camera(ConfiguredCameras.typed(V4l2Camera.Config.class, values), TestSupport.logger());
         cameras.add(camera);
         return TestSupport.opened(camera);
     }

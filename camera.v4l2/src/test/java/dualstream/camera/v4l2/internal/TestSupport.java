@@ -3,8 +3,6 @@ package dualstream.camera.v4l2.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -12,7 +10,7 @@ import org.osgi.service.log.Logger;
 
 import dualstream.camera.api.CameraState;
 
-/** Configurations and a logger for driving components outside a framework. */
+/** Time scale, waits and a logger for driving components outside a framework. */
 final class TestSupport {
 
     /**
@@ -29,21 +27,6 @@ final class TestSupport {
 
     static long scaled(long amount) {
         return Math.round(amount * TIME_SCALE);
-    }
-
-    /** An instance of a configuration annotation: its defaults, with some values overridden by method name. */
-    @SuppressWarnings("unchecked")
-    static <A> A config(Class<A> type, Map<String, Object> values) {
-        Map<String, Object> copy = new HashMap<>(values);
-        return (A) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            if (method.getName().equals("annotationType")) {
-                return type;
-            }
-            if (copy.containsKey(method.getName())) {
-                return copy.get(method.getName());
-            }
-            return method.getDefaultValue();
-        });
     }
 
     /** Writes warnings and errors to stderr, so a failing test shows what the component said. */

@@ -29,13 +29,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dualstream.camera.api.CameraControl;
-import dualstream.camera.api.ControlType;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
+import dualstream.camera.api.ControlType;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
 import dualstream.camera.api.Timing;
+import dualstream.camera.support.ConfiguredCameras;
 import dualstream.camera.support.StillRequests;
 
 /** The real JNA code against the fake camera: every behaviour and every fault switch. */
@@ -61,7 +62,7 @@ class V4l2CameraTest {
 
     private V4l2Camera camera(Object... keyValues) throws InterruptedException {
         Map<String, Object> values = new HashMap<>();
-        values.put("camera_id", "fake");
+        values.put("camera.id", "fake");
         values.put("device", FakeCamera.DEVICE);
         values.put("nativeLibrary", FakeCamera.LIBRARY);
         values.put("reconnectMillis", 100L);
@@ -69,7 +70,7 @@ class V4l2CameraTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put((String) keyValues[i], keyValues[i + 1]);
         }
-        V4l2Camera camera = new V4l2Camera(TestSupport.config(V4l2Camera.Config.class, values), TestSupport.logger());
+        V4l2Camera camera = new V4l2Camera(ConfiguredCameras.typed(V4l2Camera.Config.class, values), TestSupport.logger());
         cameras.add(camera);
         return camera;
     }
@@ -77,11 +78,11 @@ class V4l2CameraTest {
     @Test
     void aCameraNotYetOpenedSaysOpeningAndServesViewersAndStillsOnceOpen() throws Exception {
         Map<String, Object> values = new HashMap<>();
-        values.put("camera_id", "fake");
+        values.put("camera.id", "fake");
         values.put("device", FakeCamera.DEVICE);
         values.put("nativeLibrary", FakeCamera.LIBRARY);
         values.put("stillTimeoutMillis", scaled(5000));
-        V4l2Camera camera = V4l2Camera.unstarted(TestSupport.config(V4l2Camera.Config.class, values),
+        V4l2Camera camera = V4l2Camera.unstarted(ConfiguredCameras.typed(V4l2Camera.Config.class, values),
                 TestSupport.logger());
         cameras.add(camera);
 
