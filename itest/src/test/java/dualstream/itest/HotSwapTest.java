@@ -340,7 +340,6 @@ class HotSwapTest {
         // end a stream of each client.
         assertThat(clients.stream().mapToInt(c -> c.cleanEnds.get()).sum()).as("clean ends seen by the clients")
                 .isGreaterThanOrEqualTo(CYCLES * STREAM_CLIENTS * 4 / 5);
-        assertThat(worstReconnect).as("reconnect after an update (ms)").isLessThan(1000);
         // A leak grows with every cycle.
         assertThat(after.threads()).as("threads, second half of the cycles").isLessThanOrEqualTo(halfway.threads() + 2);
         assertThat(after.threads()).as("threads").isLessThanOrEqualTo(before.threads() + 10);
