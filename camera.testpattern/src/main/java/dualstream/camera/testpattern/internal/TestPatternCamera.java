@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -80,16 +81,20 @@ public final class TestPatternCamera implements CameraService {
     /** The worker's thread, so that deactivation can wait until it has ended. */
     private volatile Thread workerThread;
 
+    /** The camera's life: its frames painted once, then ticking while wanted, until stopped. */
+    enum Phase {
+        PAINTING, IDLE, TICKING, STOPPED
+    }
+
+    /** Moved on the worker thread, except to STOPPED, which deactivation does and nothing leaves. */
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.PAINTING);
+
     // Touched only on the worker thread.
     private List<byte[]> streamFrames;
     private List<byte[]> stillFrames;
     private ScheduledFuture<?> ticking;
     private long sequence;
     private long stillSequence;
-
-    private volatile boolean ready;
-    private volatile boolean stopped;
-    private volatile CameraState state = CameraState.IDLE;
 
     @Activate
     public TestPatternCamera(Config config, @Reference(service = LoggerFactory.class) Logger log) {
@@ -146,22 +151,17 @@ public final class TestPatternCamera implements CameraService {
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        stopped = true;
+        phase.set(Phase.STOPPED);
         worker.shutdownNow();
-        // The executor counts as terminated while its thread is still on its way out; a bundle update must not find
-        // our thread alive, holding the old class loader.
+        // Its thread, not the executor's termination, which comes while the thread is still on its way out: a bundle
+        // update must not find it alive, holding the old class loader.
         Thread thread = workerThread;
-        if (!worker.awaitTermination(5, TimeUnit.SECONDS) || thread != null && !join(thread)) {
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+        if (thread.isAlive()) {
             log.warn("test-pattern camera '{}' did not stop within 5 s", info.id());
         }
         hub.close();
         stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));
-        state = CameraState.IDLE;
-    }
-
-    private static boolean join(Thread thread) throws InterruptedException {
-        thread.join(TimeUnit.SECONDS.toMillis(5));
-        return !thread.isAlive();
     }
 
     private void paintAll() {
@@ -183,7 +183,7 @@ public final class TestPatternCamera implements CameraService {
         }
         streamFrames = frames;
         stillFrames = stillImages;
-        ready = true;
+        phase.compareAndSet(Phase.PAINTING, Phase.IDLE);
         log.debug("test pattern painted in {} ms", (System.nanoTime() - start) / 1_000_000);
         updateTicking();
     }
@@ -201,15 +201,13 @@ public final class TestPatternCamera implements CameraService {
     }
 
     private void updateTicking() {
-        boolean wanted = ready && (hub.consumers() > 0 || stills.hasPending());
-        if (wanted && ticking == null) {
+        boolean wanted = hub.consumers() > 0 || stills.hasPending();
+        if (wanted && phase.compareAndSet(Phase.IDLE, Phase.TICKING)) {
             ticking = worker.scheduleAtFixedRate(this::tick, 0, 1_000_000_000L / fps, TimeUnit.NANOSECONDS);
-            state = CameraState.STREAMING;
-        } else if (!wanted && ticking != null) {
+        } else if (!wanted && phase.compareAndSet(Phase.TICKING, Phase.IDLE)) {
             ticking.cancel(false);
             ticking = null;
             hub.clear();
-            state = CameraState.IDLE;
         }
     }
 
@@ -259,7 +257,7 @@ public final class TestPatternCamera implements CameraService {
 
     @Override
     public CameraState state() {
-        return state;
+        return phase.get() == Phase.TICKING ? CameraState.STREAMING : CameraState.IDLE;
     }
 
     @Override
@@ -274,7 +272,7 @@ public final class TestPatternCamera implements CameraService {
 
     @Override
     public CompletionStage<Frame> captureStill(Resolution size) {
-        if (stopped) {
+        if (phase.get() == Phase.STOPPED) {
             return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + info.id() + " stopped"));
         }
         if (!info.sizes().contains(size)) {
@@ -282,7 +280,7 @@ public final class TestPatternCamera implements CameraService {
         }
         CompletableFuture<Frame> still = stills.request(size);
         onWorker(this::updateTicking);
-        if (stopped) {
+        if (phase.get() == Phase.STOPPED) {
             stills.failAll(new CameraUnavailableException("camera " + info.id() + " stopped"));
         }
         return still;
