@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.servlet.AsyncContext;
@@ -99,6 +98,8 @@ public final class MjpegStreamServlet extends HttpServlet {
     private final transient MultipartWriter writer = new MultipartWriter();
     /** Every session not yet {@link Phase#DONE}: a session leaves it the moment its response is released. */
     private final transient Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Notified when the last session has left {@link #sessions}. */
+    private final transient Object noSessions = new Object();
     private final transient WriterLoop writerThread;
     /**
      * Up to this many viewers, frames are written on the camera's thread: a part's non-blocking write takes tens of
@@ -142,8 +143,15 @@ public final class MjpegStreamServlet extends HttpServlet {
     private void endAll() {
         sessions.forEach(Session::end);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        synchronized (noSessions) {
+            for (long left; !sessions.isEmpty() && (left = deadline - System.nanoTime()) > 0;) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(noSessions, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         sessions.forEach(session -> session.abort("the stream is going away"));
     }
@@ -459,6 +467,11 @@ public final class MjpegStreamServlet extends HttpServlet {
             }
             phase = Phase.DONE;
             sessions.remove(this);
+            if (sessions.isEmpty()) {
+                synchronized (noSessions) {
+                    noSessions.notifyAll();
+                }
+            }
             stream.close();
             return true;
         }
