@@ -122,7 +122,6 @@ final class CaptureLoop implements Runnable {
     private long stillStartedNanos;
     private long framesSinceStill;
     private long resumedNanos;
-    private boolean reportedMissing;
     private NodeWatch nodes;
     /** Whether the device path was a file when the device last opened: its removal is then the camera unplugged. */
     private boolean nodeSeen;
@@ -273,8 +272,7 @@ final class CaptureLoop implements Runnable {
         } finally {
             closeDevice();
             closeNodes();
-            state = CameraState.IDLE;
-            firstOpen.complete(null);
+            enter(CameraState.IDLE);
         }
     }
 
@@ -340,22 +338,32 @@ final class CaptureLoop implements Runnable {
             missing(e.getMessage());
             return;
         }
-        reportedMissing = false;
         nodeSeen = nodePresent();
         problem = "";
-        state = CameraState.IDLE;
-        firstOpen.complete(null);
+        enter(CameraState.IDLE);
+    }
+
+    /** The one place the state changes, on the capture thread: OPENING is left once, whichever way. */
+    private void enter(CameraState next) {
+        state = next;
+        if (next != CameraState.OPENING) {
+            firstOpen.complete(null);
+        }
+    }
+
+    /** Enters DISCONNECTED: the stills waiting fail with why. Said once per loss: false if it already was. */
+    private boolean disconnect(String why, CameraUnavailableException failure) {
+        boolean already = state == CameraState.DISCONNECTED;
+        problem = why;
+        enter(CameraState.DISCONNECTED);
+        stills.failAll(failure);
+        return !already;
     }
 
     private void missing(String why) throws InterruptedException {
-        problem = why;
-        if (!reportedMissing) {
+        if (disconnect(why, new CameraUnavailableException("camera " + settings.id() + " is disconnected: " + why))) {
             log.warn("camera {}: {}; retrying every {} ms", settings.id(), why, settings.reconnect().toMillis());
-            reportedMissing = true;
         }
-        state = CameraState.DISCONNECTED;
-        firstOpen.complete(null);
-        stills.failAll(new CameraUnavailableException("camera " + settings.id() + " is disconnected: " + why));
         // A node that is gone comes back as an event; one that is there but will not open (busy, permissions not
         // yet set by udev) is tried again at the reconnect interval.
         await(nodeWatched() && !nodePresent() ? WATCHED_CHECK_MILLIS : settings.reconnect().toMillis());
@@ -434,7 +442,7 @@ final class CaptureLoop implements Runnable {
     private void idle() throws V4l2Exception, DeviceProblem, InterruptedException {
         stopStreaming();
         exposure.release(device);
-        state = CameraState.IDLE;
+        enter(CameraState.IDLE);
         boolean watched = nodeWatched();
         await(watched ? WATCHED_CHECK_MILLIS : UNWATCHED_CHECK_MILLIS);
         if (running && hub.consumers() == 0 && !stills.hasPending() && tasks.isEmpty()) {
@@ -458,7 +466,7 @@ final class CaptureLoop implements Runnable {
             streamSettleLimit = System.nanoTime() + settings.settleLimit().toNanos();
             streamWithheld = 0;
         }
-        state = CameraState.STREAMING;
+        enter(CameraState.STREAMING);
         Captured captured = capture();
         if (captured == null) {
             return;
@@ -540,7 +548,7 @@ final class CaptureLoop implements Runnable {
         long started = System.nanoTime();
         stillStartedNanos = started;
         framesSinceStill = 0;
-        state = CameraState.SWITCHING;
+        enter(CameraState.SWITCHING);
         Luma before = null;
         if (streaming && streamSize.equals(currentSize) && streamSettling == null
                 && lastStreamJpeg != null && started - lastStreamFrameNanos < 1_000_000_000L) {
@@ -747,16 +755,12 @@ final class CaptureLoop implements Runnable {
     private void lost(Throwable e) throws InterruptedException {
         boolean wasConnected = device != null;
         closeDevice();
-        problem = e.getMessage();
-        state = CameraState.DISCONNECTED;
-        firstOpen.complete(null);
-        stills.failAll(new CameraUnavailableException("camera " + settings.id() + " lost: " + e.getMessage(), e));
+        boolean news = disconnect(e.getMessage(), new CameraUnavailableException("camera " + settings.id() + " lost: "
+                + e.getMessage(), e));
         if (wasConnected) {
             log.warn("camera {}: {}; reconnecting", settings.id(), e.getMessage());
-            reportedMissing = true;
-        } else if (!reportedMissing) {
+        } else if (news) {
             log.error("camera {}: {}", settings.id(), e.getMessage());
-            reportedMissing = true;
         }
         await(settings.reconnect().toMillis());
     }
