@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import org.osgi.framework.ServiceReference;
@@ -46,7 +47,15 @@ final class Http {
     }
 
     static HttpResponse<byte[]> get(URI uri) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return CLIENT.send(request(uri), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Sent now, answered whenever the server answers: for requests that must be in flight together. */
+    static CompletableFuture<HttpResponse<byte[]>> getLater(URI uri) {
+        return CLIENT.sendAsync(request(uri), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static HttpRequest request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build();
     }
 }

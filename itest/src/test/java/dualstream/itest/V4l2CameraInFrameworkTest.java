@@ -143,15 +143,9 @@ class V4l2CameraInFrameworkTest {
             configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(fakeCamera());
             Await.until("camera registered, still opening", Duration.ofSeconds(10),
                     () -> cameraIs("fake", c -> c.state() == CameraState.OPENING));
-            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> fullHd = Http.CLIENT.sendAsync(
-                    HttpRequest.newBuilder(base.resolve("snapshot?camera=fake&size=1920x1080")).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> notOffered = Http.CLIENT.sendAsync(
-                    HttpRequest.newBuilder(base.resolve("snapshot?camera=fake&size=1000x1000")).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> largest = Http.CLIENT.sendAsync(
-                    HttpRequest.newBuilder(base.resolve("snapshot?camera=fake")).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            var fullHd = Http.getLater(base.resolve("snapshot?camera=fake&size=1920x1080"));
+            var notOffered = Http.getLater(base.resolve("snapshot?camera=fake&size=1000x1000"));
+            var largest = Http.getLater(base.resolve("snapshot?camera=fake"));
 
             HttpResponse<byte[]> still = fullHd.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(still.statusCode()).as(new String(still.body(), java.nio.charset.StandardCharsets.UTF_8))
