@@ -17,11 +17,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import com.sun.jdi.Bootstrap;
+import com.sun.jdi.ThreadReference;
+import com.sun.jdi.VirtualMachine;
+import com.sun.jdi.connect.AttachingConnector;
+import com.sun.jdi.connect.Connector;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -45,13 +52,16 @@ final class Karaf implements AutoCloseable {
     final Path home;
     final int httpPort;
     final int sshPort;
+    /** Karaf's JVM listens here for a debugger, which lets a test hold one of its threads still. */
+    final int debugPort;
     private Process process;
     private SshClient client;
 
-    private Karaf(Path home, int httpPort, int sshPort) {
+    private Karaf(Path home, int httpPort, int sshPort, int debugPort) {
         this.home = home;
         this.httpPort = httpPort;
         this.sshPort = sshPort;
+        this.debugPort = debugPort;
     }
 
     /** A fresh copy of the distribution, set up with free ports, a console user, and this build's bundles. */
@@ -71,7 +81,7 @@ final class Karaf implements AutoCloseable {
                 Files.copy(file, artifacts.resolve("karaf-" + VERSION + "-" + name.substring(0, dot) + name.substring(dot)));
             }
         }
-        Karaf karaf = new Karaf(home, freePort(), freePort());
+        Karaf karaf = new Karaf(home, freePort(), freePort(), freePort());
         karaf.configure(environmentFiles);
         return karaf;
     }
@@ -106,6 +116,9 @@ final class Karaf implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("console.out").toFile()));
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().putAll(environment);
+        builder.environment().put("KARAF_DEBUG", "true");
+        builder.environment().put("JAVA_DEBUG_OPTS",
+                "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debugPort);
         process = builder.start();
         connect(Duration.ofSeconds(120));
     }
@@ -336,6 +349,35 @@ final class Karaf implements AutoCloseable {
             out.add(key + " = " + value.replace("\\", "\\\\"));
         }
         Files.write(file, out, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs {@code action} while Karaf's threads named {@code threadPrefix}... are suspended through the debugger
+     * interface, so that what they would do meanwhile happens only after it; none found is an error.
+     */
+    void whileSuspended(String threadPrefix, Callable<?> action) throws Exception {
+        AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
+                .filter(c -> c.transport().name().equals("dt_socket")).findFirst().orElseThrow();
+        Map<String, Connector.Argument> arguments = socket.defaultArguments();
+        arguments.get("hostname").setValue("127.0.0.1");
+        arguments.get("port").setValue(Integer.toString(debugPort));
+        VirtualMachine vm = socket.attach(arguments);
+        try {
+            List<ThreadReference> threads = vm.allThreads().stream().filter(t -> t.name().startsWith(threadPrefix))
+                    .toList();
+            if (threads.isEmpty()) {
+                throw new IllegalStateException("Karaf has no thread named " + threadPrefix + "...: "
+                        + vm.allThreads().stream().map(ThreadReference::name).toList());
+            }
+            threads.forEach(ThreadReference::suspend);
+            try {
+                action.call();
+            } finally {
+                threads.forEach(ThreadReference::resume);
+            }
+        } finally {
+            vm.dispose();
+        }
     }
 
     static int freePort() throws IOException {

@@ -1,7 +1,10 @@
 package dualstream.http.paxweb.internal;
 
+import java.io.IOException;
+import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +19,8 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,6 +31,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
+import org.osgi.service.http.runtime.dto.DTOConstants;
 import org.osgi.service.http.runtime.dto.FailedServletDTO;
 import org.osgi.service.http.runtime.dto.RuntimeDTO;
 import org.osgi.service.http.runtime.dto.ServletContextDTO;
@@ -43,6 +49,11 @@ import dualstream.http.support.DualstreamHttp;
  * there, the Whiteboard lists it nowhere, and its URL answers 404 until the bundle restarts again. Every few seconds
  * this compares the registered dualstream servlets with the runtime's view of the dualstream context, and a servlet
  * missing from it twice running has its component disabled and enabled again, which registers it afresh.
+ * <p>
+ * The same late stop can go the other way: the new incarnation registers through the old bundle's stopped HTTP
+ * service, and its servlet stays in the runtime after the service is gone, for good, since nothing can unregister
+ * it. Being older, it shadows its successor, so the URL is answered by a deactivated servlet. Only a higher
+ * {@code service.ranking} wins over it: the successor's component gets one in its configuration, twice running seen.
  * <p>
  * The race follows a servlet's registration or unregistration within seconds, so the runtime is only asked (a whole
  * runtime DTO each time) for half a minute after one, or after a runtime came, went or changed (its change count):
@@ -64,6 +75,8 @@ public final class WhiteboardWatch {
     private final Logger log;
     private final List<HttpServiceRuntime> runtimes = new CopyOnWriteArrayList<>();
     private final Map<Long, Integer> misses = new HashMap<>();
+    private final Map<Long, Integer> shadows = new HashMap<>();
+    private final ConfigurationAdmin configurations;
     private final ServiceListener changes = event -> changed();
     private final long watchNanos;
     private final long periodSeconds;
@@ -78,16 +91,17 @@ public final class WhiteboardWatch {
 
     @Activate
     public WhiteboardWatch(BundleContext context, @Reference ServiceComponentRuntime scr,
-            @Reference(service = LoggerFactory.class) Logger log) {
-        this(context, scr, log, WATCH_NANOS, PERIOD_SECONDS);
+            @Reference ConfigurationAdmin configurations, @Reference(service = LoggerFactory.class) Logger log) {
+        this(context, scr, configurations, log, WATCH_NANOS, PERIOD_SECONDS);
     }
 
-    WhiteboardWatch(BundleContext context, ServiceComponentRuntime scr, Logger log, long watchNanos,
-            long periodSeconds) {
+    WhiteboardWatch(BundleContext context, ServiceComponentRuntime scr, ConfigurationAdmin configurations,
+            Logger log, long watchNanos, long periodSeconds) {
         this.watchNanos = watchNanos;
         this.periodSeconds = periodSeconds;
         this.context = context;
         this.scr = scr;
+        this.configurations = configurations;
         this.log = log;
         changed();
         try {
@@ -148,7 +162,7 @@ public final class WhiteboardWatch {
 
     /** Whether the runtime is worth asking now: a change is recent, or a servlet is already missing. */
     boolean watching() {
-        return System.nanoTime() - watchUntil < 0 || !misses.isEmpty();
+        return System.nanoTime() - watchUntil < 0 || !misses.isEmpty() || !shadows.isEmpty();
     }
 
     void check() {
@@ -156,21 +170,40 @@ public final class WhiteboardWatch {
             return;
         }
         try {
-            Set<Long> lost = lost();
-            misses.keySet().retainAll(lost);
-            for (long serviceId : lost) {
-                if (misses.merge(serviceId, 1, Integer::sum) >= MISSES) {
-                    misses.remove(serviceId);
-                    register(serviceId);
-                }
+            Set<Long> registered = registered();
+            List<RuntimeDTO> views = runtimes.stream().map(HttpServiceRuntime::getRuntimeDTO).toList();
+            Set<Long> lost = new HashSet<>();
+            Set<Long> shadowed = new HashSet<>();
+            views.forEach(view -> {
+                lost.addAll(lost(view, registered));
+                shadowed.addAll(shadowedByGone(view, registered));
+            });
+            for (long serviceId : twiceRunning(misses, lost)) {
+                register(serviceId);
+            }
+            for (long serviceId : twiceRunning(shadows, shadowed)) {
+                outrank(serviceId);
             }
         } catch (RuntimeException e) {
             log.warn("checking the HTTP runtime for lost servlets failed: {}", e.toString());
         }
     }
 
-    /** Dualstream servlets registered as services that a runtime serving the dualstream context does not list. */
-    Set<Long> lost() {
+    /** Those of {@code seen} that were already seen last time; the others are remembered for next time. */
+    private static Set<Long> twiceRunning(Map<Long, Integer> counts, Set<Long> seen) {
+        counts.keySet().retainAll(seen);
+        Set<Long> again = new HashSet<>();
+        for (long serviceId : seen) {
+            if (counts.merge(serviceId, 1, Integer::sum) >= MISSES) {
+                counts.remove(serviceId);
+                again.add(serviceId);
+            }
+        }
+        return again;
+    }
+
+    /** The service ids of the dualstream servlets registered now. */
+    private Set<Long> registered() {
         Set<Long> registered = new HashSet<>();
         try {
             ServiceReference<?>[] servlets = context.getAllServiceReferences("javax.servlet.Servlet", SERVLETS);
@@ -182,35 +215,60 @@ public final class WhiteboardWatch {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        Set<Long> lost = new HashSet<>();
-        for (HttpServiceRuntime runtime : runtimes) {
-            RuntimeDTO dto = runtime.getRuntimeDTO();
-            ServletContextDTO ours = null;
-            for (ServletContextDTO servletContext : dto.servletContextDTOs) {
-                if (DualstreamHttp.CONTEXT_NAME.equals(servletContext.name)) {
-                    ours = servletContext;
-                }
-            }
-            if (ours == null) {
-                continue; // no context, so no servlet is expected there
-            }
-            Set<Long> known = new HashSet<>();
-            for (ServletDTO servlet : ours.servletDTOs) {
-                known.add(servlet.serviceId);
-            }
-            for (FailedServletDTO failed : dto.failedServletDTOs) {
-                known.add(failed.serviceId);
-            }
-            for (long id : registered) {
-                if (!known.contains(id)) {
-                    lost.add(id);
-                }
+        return registered;
+    }
+
+    private static ServletContextDTO ours(RuntimeDTO view) {
+        for (ServletContextDTO servletContext : view.servletContextDTOs) {
+            if (DualstreamHttp.CONTEXT_NAME.equals(servletContext.name)) {
+                return servletContext;
             }
         }
+        return null;
+    }
+
+    /** Registered dualstream servlets that a runtime serving the dualstream context does not list at all. */
+    static Set<Long> lost(RuntimeDTO view, Set<Long> registered) {
+        ServletContextDTO ours = ours(view);
+        if (ours == null) {
+            return Set.of(); // no context, so no servlet is expected there
+        }
+        Set<Long> known = new HashSet<>();
+        for (ServletDTO servlet : ours.servletDTOs) {
+            known.add(servlet.serviceId);
+        }
+        for (FailedServletDTO failed : view.failedServletDTOs) {
+            known.add(failed.serviceId);
+        }
+        Set<Long> lost = new HashSet<>(registered);
+        lost.removeAll(known);
         return lost;
     }
 
-    private void register(long serviceId) {
+    /** Registered dualstream servlets shadowed by one of the same name whose service is gone. */
+    static Set<Long> shadowedByGone(RuntimeDTO view, Set<Long> registered) {
+        ServletContextDTO ours = ours(view);
+        if (ours == null) {
+            return Set.of();
+        }
+        Set<String> gone = new HashSet<>();
+        for (ServletDTO servlet : ours.servletDTOs) {
+            if (!registered.contains(servlet.serviceId)) {
+                gone.add(servlet.name);
+            }
+        }
+        Set<Long> shadowed = new HashSet<>();
+        for (FailedServletDTO failed : view.failedServletDTOs) {
+            if (failed.failureReason == DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE
+                    && registered.contains(failed.serviceId) && gone.contains(failed.name)) {
+                shadowed.add(failed.serviceId);
+            }
+        }
+        return shadowed;
+    }
+
+    /** The servlet's service and its component, or null if it is gone or no DS component. */
+    private Registered servlet(long serviceId) {
         ServiceReference<?>[] found;
         try {
             found = context.getAllServiceReferences(null, "(" + Constants.SERVICE_ID + "=" + serviceId + ")");
@@ -218,18 +276,31 @@ public final class WhiteboardWatch {
             throw new IllegalStateException(e);
         }
         if (found == null || found[0].getBundle() == null) {
-            return; // gone meanwhile
+            return null; // gone meanwhile
         }
         String name = (String) found[0].getProperty(ComponentConstants.COMPONENT_NAME);
         ComponentDescriptionDTO component = name == null ? null
                 : scr.getComponentDescriptionDTO(found[0].getBundle(), name);
         if (component == null) {
-            log.warn("servlet {} is registered but the HTTP runtime does not serve it, and it is no DS component",
+            log.warn("servlet {} is not served by the HTTP runtime as registered, and it is no DS component",
                     serviceId);
+            return null;
+        }
+        return new Registered(found[0], component);
+    }
+
+    private record Registered(ServiceReference<?> reference, ComponentDescriptionDTO component) {
+    }
+
+    private void register(long serviceId) {
+        Registered servlet = servlet(serviceId);
+        if (servlet == null) {
             return;
         }
+        ComponentDescriptionDTO component = servlet.component();
+        String name = component.name;
         log.warn("the HTTP runtime lost servlet {} of {} while its service was registered (a Whiteboard race on a"
-                + " bundle restart); registering it again", name, found[0].getBundle().getSymbolicName());
+                + " bundle restart); registering it again", name, servlet.reference().getBundle().getSymbolicName());
         try {
             scr.disableComponent(component).getValue();
             scr.enableComponent(component).getValue();
@@ -237,6 +308,38 @@ public final class WhiteboardWatch {
             log.error("could not register {} again: {}", name, e.getCause().toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Gives the servlet's component a ranking above its own, so that its next registration wins over a ghost. */
+    private void outrank(long serviceId) {
+        Registered servlet = servlet(serviceId);
+        if (servlet == null) {
+            return;
+        }
+        ComponentDescriptionDTO component = servlet.component();
+        if (component.configurationPid.length == 0
+                || "ignore".equals(component.configurationPolicy)) {
+            log.error("servlet {} is shadowed by a servlet whose service is gone, and its component takes no"
+                    + " configuration to outrank it", component.name);
+            return;
+        }
+        Object ranking = servlet.reference().getProperty(Constants.SERVICE_RANKING);
+        int higher = (ranking instanceof Integer rank ? rank : 0) + 1;
+        String pid = component.configurationPid[component.configurationPid.length - 1];
+        log.warn("the HTTP runtime answers for {} of {} with an earlier instance whose service is gone (a Whiteboard"
+                + " race on a bundle restart); giving {} service.ranking {} so that it wins", component.name,
+                servlet.reference().getBundle().getSymbolicName(), pid, higher);
+        try {
+            Configuration configuration = configurations.getConfiguration(pid, "?");
+            Dictionary<String, Object> properties = configuration.getProperties();
+            if (properties == null) {
+                properties = new Hashtable<>();
+            }
+            properties.put(Constants.SERVICE_RANKING, higher);
+            configuration.update(properties);
+        } catch (IOException e) {
+            log.error("could not give {} a higher service.ranking: {}", pid, e.toString());
         }
     }
 

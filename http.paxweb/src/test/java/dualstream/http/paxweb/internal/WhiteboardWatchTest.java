@@ -3,20 +3,36 @@ package dualstream.http.paxweb.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.http.runtime.dto.DTOConstants;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.service.http.runtime.dto.FailedServletDTO;
 import org.osgi.service.http.runtime.dto.RuntimeDTO;
 import org.osgi.service.http.runtime.dto.ServletContextDTO;
+import org.osgi.service.http.runtime.dto.ServletDTO;
 import org.osgi.service.log.Logger;
+
+import dualstream.http.support.DualstreamHttp;
 
 class WhiteboardWatchTest {
 
@@ -50,7 +66,7 @@ class WhiteboardWatchTest {
     @Test
     void theRuntimeIsAskedOnlyForAWhileAfterAServletOrRuntimeChange() throws Exception {
         // Checked by this test only: the watch's own timer would not run within the hour.
-        watch = new WhiteboardWatch(context, null, stub(Logger.class, (name, args) -> null),
+        watch = new WhiteboardWatch(context, null, null, stub(Logger.class, (name, args) -> null),
                 TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.HOURS.toSeconds(1));
         watch.addRuntime(runtime);
         watch.check();
@@ -75,7 +91,7 @@ class WhiteboardWatchTest {
 
     @Test
     void onceTheWatchIsOverNothingIsScheduledUntilTheRuntimeChanges() {
-        watch = new WhiteboardWatch(context, null, stub(Logger.class, (name, args) -> null), 0,
+        watch = new WhiteboardWatch(context, null, null, stub(Logger.class, (name, args) -> null), 0,
                 TimeUnit.HOURS.toSeconds(1));
         watch.addRuntime(runtime);
         assertThat(watch.scheduled()).as("a runtime came").isTrue();
@@ -86,6 +102,115 @@ class WhiteboardWatchTest {
         assertThat(watch.scheduled()).as("the runtime's change count moved").isTrue();
         watch.tick();
         assertThat(watch.scheduled()).isFalse();
+    }
+
+    /**
+     * Pax Web's other late-stop race: the runtime serves servlet 5, whose service is gone, and shows the registered
+     * servlet 7 of the same name as shadowed by it. Seen twice running, 7's component is given a ranking above its
+     * own in its configuration, keeping what the configuration already said.
+     */
+    @Test
+    void aServletShadowedByAGhostOfItselfIsGivenAHigherRanking() {
+        ServletDTO ghost = new ServletDTO();
+        ghost.serviceId = 5;
+        ghost.name = DualstreamHttp.STREAM_SERVLET;
+        FailedServletDTO live = new FailedServletDTO();
+        live.serviceId = 7;
+        live.name = DualstreamHttp.STREAM_SERVLET;
+        live.failureReason = DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE;
+        Map<String, Object> liveProperties = Map.of(Constants.SERVICE_ID, 7L, Constants.SERVICE_RANKING, 2,
+                ComponentConstants.COMPONENT_NAME, "stream");
+        List<Dictionary<String, Object>> updates = new java.util.ArrayList<>();
+        watch = shadowing(ghost, live, liveProperties, updates);
+
+        watch.check();
+        assertThat(updates).as("seen once: it may be an unregistration on its way").isEmpty();
+        watch.check();
+        assertThat(updates).hasSize(1);
+        assertThat(updates.get(0).get(Constants.SERVICE_RANKING)).isEqualTo(3);
+        assertThat(updates.get(0).get("keepAliveMillis")).isEqualTo(500L);
+    }
+
+    /** Two registered servlets of one name are the user's own conflict: none is outranked. */
+    @Test
+    void aServletShadowedByARegisteredOneIsLeftAlone() {
+        ServletDTO older = new ServletDTO();
+        older.serviceId = 7;
+        older.name = DualstreamHttp.STREAM_SERVLET;
+        FailedServletDTO newer = new FailedServletDTO();
+        newer.serviceId = 8;
+        newer.name = DualstreamHttp.STREAM_SERVLET;
+        newer.failureReason = DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE;
+        List<Dictionary<String, Object>> updates = new java.util.ArrayList<>();
+        watch = shadowing(older, newer, Map.of(Constants.SERVICE_ID, 8L, ComponentConstants.COMPONENT_NAME, "stream"),
+                updates, 7L);
+        watch.check();
+        watch.check();
+        watch.check();
+        assertThat(updates).isEmpty();
+    }
+
+    /** A watch on a runtime that serves {@code served} in the dualstream context and fails {@code failed}. */
+    private WhiteboardWatch shadowing(ServletDTO served, FailedServletDTO failed, Map<String, Object> failedProperties,
+            List<Dictionary<String, Object>> updates, Long... alsoRegistered) {
+        Bundle bundle = stub(Bundle.class, (name, args) -> name.equals("getSymbolicName") ? "dualstream.stream" : null);
+        ServiceReference<?> reference = stub(ServiceReference.class, (name, args) -> switch (name) {
+            case "getProperty" -> failedProperties.get((String) args[0]);
+            case "getBundle" -> bundle;
+            default -> null;
+        });
+        List<ServiceReference<?>> registered = new java.util.ArrayList<>(List.of(reference));
+        for (Long id : alsoRegistered) {
+            registered.add(stub(ServiceReference.class,
+                    (name, args) -> name.equals("getProperty") && args[0].equals(Constants.SERVICE_ID) ? id : null));
+        }
+        BundleContext bundleContext = stub(BundleContext.class, (name, args) -> {
+            if (!name.equals("getAllServiceReferences")) {
+                return null;
+            }
+            if (args[0] == null) {
+                return args[1].equals("(service.id=" + failedProperties.get(Constants.SERVICE_ID) + ")")
+                        ? new ServiceReference<?>[] {reference} : null;
+            }
+            return registered.toArray(ServiceReference<?>[]::new);
+        });
+        ComponentDescriptionDTO component = new ComponentDescriptionDTO();
+        component.name = "stream";
+        component.configurationPid = new String[] {"dualstream.stream"};
+        component.configurationPolicy = "optional";
+        ServiceComponentRuntime scr = stub(ServiceComponentRuntime.class,
+                (name, args) -> name.equals("getComponentDescriptionDTO") && args[1].equals("stream") ? component : null);
+        Dictionary<String, Object> stored = new Hashtable<>(Map.of("keepAliveMillis", 500L));
+        Configuration configuration = stub(Configuration.class, (name, args) -> {
+            if (name.equals("getProperties")) {
+                return stored;
+            }
+            if (name.equals("update")) {
+                @SuppressWarnings("unchecked")
+                Dictionary<String, Object> properties = (Dictionary<String, Object>) args[0];
+                updates.add(properties);
+            }
+            return null;
+        });
+        ConfigurationAdmin configurations = stub(ConfigurationAdmin.class,
+                (name, args) -> name.equals("getConfiguration") && args[0].equals("dualstream.stream") ? configuration
+                        : null);
+        HttpServiceRuntime shadowingRuntime = stub(HttpServiceRuntime.class, (name, args) -> {
+            if (!name.equals("getRuntimeDTO")) {
+                return null;
+            }
+            ServletContextDTO ours = new ServletContextDTO();
+            ours.name = DualstreamHttp.CONTEXT_NAME;
+            ours.servletDTOs = new ServletDTO[] {served};
+            RuntimeDTO dto = new RuntimeDTO();
+            dto.servletContextDTOs = new ServletContextDTO[] {ours};
+            dto.failedServletDTOs = new FailedServletDTO[] {failed};
+            return dto;
+        });
+        WhiteboardWatch shadowingWatch = new WhiteboardWatch(bundleContext, scr, configurations,
+                stub(Logger.class, (name, args) -> null), TimeUnit.HOURS.toNanos(1), TimeUnit.HOURS.toSeconds(1));
+        shadowingWatch.addRuntime(shadowingRuntime);
+        return shadowingWatch;
     }
 
     interface Answer {
