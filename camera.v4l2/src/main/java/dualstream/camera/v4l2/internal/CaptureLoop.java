@@ -110,11 +110,11 @@ final class CaptureLoop implements Runnable {
     // Touched only by the capture thread.
     private LibC lib;
     private V4l2Device device;
+    /** The mapped buffers while the device streams, null otherwise: one field, so the two cannot disagree. */
     private MappedBuffers buffers;
     private Resolution currentSize;
     /** MJPG, or JPEG where the camera names its frames so; read and written only on the capture thread. */
     private int pixelFormat = Videodev2.V4L2_PIX_FMT_MJPEG;
-    private boolean streaming;
     private long frameSequence;
     private long stillSequence;
     private long lastDriverSequence = -1;
@@ -345,6 +345,9 @@ final class CaptureLoop implements Runnable {
 
     /** The one place the state changes, on the capture thread: OPENING is left once, whichever way. */
     private void enter(CameraState next) {
+        if (state == next) {
+            return; // once per frame while streaming
+        }
         state = next;
         if (next != CameraState.OPENING) {
             firstOpen.complete(null);
@@ -456,9 +459,9 @@ final class CaptureLoop implements Runnable {
 
     private void streamOneFrame() throws V4l2Exception, DeviceProblem {
         switchTo(streamSize);
-        if (!streaming && !settings.measureSettling()) {
+        if (buffers == null && !settings.measureSettling()) {
             startStreaming();
-        } else if (!streaming) {
+        } else if (buffers == null) {
             // The stream's own start is a switch too: the frames before the camera has settled are not shown.
             boolean locked = exposure.lockFor(device, streamSize);
             startStreaming();
@@ -550,7 +553,7 @@ final class CaptureLoop implements Runnable {
         framesSinceStill = 0;
         enter(CameraState.SWITCHING);
         Luma before = null;
-        if (streaming && streamSize.equals(currentSize) && streamSettling == null
+        if (buffers != null && streamSize.equals(currentSize) && streamSettling == null
                 && lastStreamJpeg != null && started - lastStreamFrameNanos < 1_000_000_000L) {
             // The same scene a moment ago: what the still should look like once the camera has settled.
             before = LumaProbe.measure(lastStreamJpeg, PROBE_BUDGET);
@@ -724,15 +727,26 @@ final class CaptureLoop implements Runnable {
     }
 
     private void startStreaming() throws V4l2Exception {
-        if (streaming) {
+        if (buffers != null) {
             return;
         }
-        buffers = device.requestBuffers(settings.buffers());
-        for (int i = 0; i < buffers.count(); i++) {
-            device.queue(i);
+        MappedBuffers requested = device.requestBuffers(settings.buffers());
+        try {
+            for (int i = 0; i < requested.count(); i++) {
+                device.queue(i);
+            }
+            device.streamOn();
+        } catch (V4l2Exception | RuntimeException e) {
+            // Not streaming: the buffers go back now, so that no later step has to know they were half set up.
+            requested.close();
+            try {
+                device.releaseBuffers();
+            } catch (V4l2Exception release) {
+                e.addSuppressed(release);
+            }
+            throw e;
         }
-        device.streamOn();
-        streaming = true;
+        buffers = requested;
         lastDriverSequence = -1;
     }
 
@@ -741,11 +755,8 @@ final class CaptureLoop implements Runnable {
             return;
         }
         try {
-            if (streaming) {
-                device.streamOff();
-            }
+            device.streamOff();
         } finally {
-            streaming = false;
             buffers.close();
             buffers = null;
         }
@@ -770,7 +781,6 @@ final class CaptureLoop implements Runnable {
             buffers.close();
             buffers = null;
         }
-        streaming = false;
         if (device != null) {
             device.close();
             device = null;
