@@ -56,7 +56,7 @@ public interface CameraService {
      * Asks for one still at one of the sizes in {@code info().sizes()}, captured after this call. Concurrent requests
      * for one size may share one capture.
      *
-     * @throws IllegalArgumentException for a size the camera does not offer, naming those it does
+     * @throws SizeNotOfferedException for a size the camera does not offer, naming those it does
      */
     CompletionStage<Frame> captureStill(Resolution size);
 

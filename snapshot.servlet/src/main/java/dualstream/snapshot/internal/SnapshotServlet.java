@@ -44,6 +44,7 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.SizeNotOfferedException;
 import dualstream.http.support.BadRequestException;
 import dualstream.http.support.DualstreamHttp;
 import dualstream.http.support.Requests;
@@ -219,7 +220,7 @@ public final class SnapshotServlet extends HttpServlet {
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (cause instanceof IllegalArgumentException notOffered) {
+            if (cause instanceof SizeNotOfferedException notOffered) {
                 answer.badRequest(notOffered.getMessage());
                 return;
             }

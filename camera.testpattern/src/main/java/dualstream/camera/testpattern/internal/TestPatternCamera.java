@@ -33,6 +33,7 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.SizeNotOfferedException;
 import dualstream.camera.support.CameraCounters;
 import dualstream.camera.support.FrameHub;
 import dualstream.camera.support.StillRequests;
@@ -276,7 +277,7 @@ public final class TestPatternCamera implements CameraService {
             return CompletableFuture.failedFuture(new CameraUnavailableException("camera " + info.id() + " stopped"));
         }
         if (!info.sizes().contains(size)) {
-            throw new IllegalArgumentException("camera " + info.id() + " offers " + info.sizes() + ", not " + size);
+            throw new SizeNotOfferedException(info.id(), info.sizes(), size);
         }
         CompletableFuture<Frame> still = stills.request(size);
         onWorker(this::updateTicking);

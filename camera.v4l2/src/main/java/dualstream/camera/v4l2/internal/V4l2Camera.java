@@ -32,6 +32,7 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.SizeNotOfferedException;
 import dualstream.camera.api.StillReport;
 import dualstream.camera.support.CameraCounters;
 import dualstream.camera.support.FrameHub;
@@ -222,7 +223,7 @@ public final class V4l2Camera implements CameraService {
         }
         List<Resolution> offered = info().sizes();
         if (!offered.contains(size)) {
-            throw new IllegalArgumentException("camera " + settings.id() + " offers " + offered + ", not " + size);
+            throw new SizeNotOfferedException(settings.id(), offered, size);
         }
         CompletableFuture<Frame> still = stills.request(size);
         loop.wake();
