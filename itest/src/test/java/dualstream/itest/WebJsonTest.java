@@ -7,13 +7,13 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -31,8 +31,9 @@ import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;
 
 /**
- * web writes its JSON with the JSON-P provider the framework has as a service: where JSON-P is a bundle, the one the
- * Service Loader Mediator registers for Parsson. Its documents come and go with that service, whatever the thread.
+ * web writes its JSON with the JSON-P provider the framework has as a service. Here, as in the standalone, JSON-P is
+ * on the framework's class path, and web registers its provider itself (where JSON-P is a bundle, as in Karaf, the
+ * Service Loader Mediator registers Parsson's). Its documents come and go with that service, whatever the thread.
  */
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class, ConfigurationExtension.class})
 @WithFactoryConfiguration(factoryPid = "dualstream.camera.testpattern", name = "json", location = "?", properties = {
@@ -50,26 +51,31 @@ class WebJsonTest {
     @InjectService(timeout = 10_000)
     ServiceAware<HttpServiceRuntime> runtime;
 
+    @InjectService(timeout = 10_000)
+    ServiceAware<ServiceComponentRuntime> scr;
+
     @Test
     void theDocumentsAreWrittenWithTheMediatedProviderAndFollowIt() throws Exception {
         URI base = Http.ready(runtime, "dualstream-state", "dualstream-json");
         ServiceReference<?>[] providers = context.getServiceReferences(JsonProvider.class.getName(), null);
-        assertThat(providers).as("Parsson's provider, and none of web's own where JSON-P is a bundle")
-                .singleElement().satisfies(provider -> {
+        assertThat(providers).as("the class path's provider, registered once, by web").singleElement()
+                .satisfies(provider -> {
                     assertThat(provider.getProperty("serviceloader.mediator")).isNotNull();
-                    assertThat(provider.getBundle().getSymbolicName()).isEqualTo("org.eclipse.parsson");
+                    assertThat(provider.getBundle().getSymbolicName()).isEqualTo("dualstream.web");
+                    assertThat(context.getService(provider).getClass().getName()).startsWith("org.eclipse.parsson.");
+                    context.ungetService(provider);
                 });
 
-        Bundle parsson = Arrays.stream(context.getBundles())
-                .filter(b -> "org.eclipse.parsson".equals(b.getSymbolicName())).findFirst().orElseThrow();
-        parsson.stop();
+        ComponentDescriptionDTO registrar = scr.getService().getComponentDescriptionDTO(providers[0].getBundle(),
+                "dualstream.web.internal.ClassPathJsonProvider");
+        scr.getService().disableComponent(registrar).getValue();
         try {
             Await.until("the JSON servlets gone with the provider", Duration.ofSeconds(10),
                     () -> !Http.serves(runtime.getService(), "dualstream-state")
                             && !Http.serves(runtime.getService(), "dualstream-json"));
             assertThat(Http.serves(runtime.getService(), "dualstream-page")).as("the page needs no JSON").isTrue();
         } finally {
-            parsson.start();
+            scr.getService().enableComponent(registrar).getValue();
         }
         Http.ready(runtime, "dualstream-state", "dualstream-json");
         JsonObject state = json(Http.get(base.resolve("state?camera=json")));
