@@ -165,8 +165,8 @@ class KarafTest {
                     reader.join(10_000);
                 }
                 awaitFrame(command + " #" + i);
-                // At an operator's pace: restarts 100 ms apart can interleave with the late stop of the one before
-                // (see http.paxweb's WhiteboardWatch) in a way nothing outside Pax Web can repair.
+                // At an operator's pace; Pax Web's race with the late stop of the one before is made to happen on
+                // purpose, and its repair checked, in aRestartThatRacesPaxWebsCleanupIsRepaired.
                 Thread.sleep(OPERATOR_PAUSE_MILLIS);
             }
         }
