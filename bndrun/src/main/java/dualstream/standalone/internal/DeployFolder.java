@@ -84,7 +84,9 @@ public final class DeployFolder {
 
     @Activate
     public DeployFolder(BundleContext context, @Reference ConfigurationAdmin configurationAdmin,
-            @Reference(service = LoggerFactory.class) Logger log) throws IOException {
+            @Reference CommandLineSettings applied, @Reference(service = LoggerFactory.class) Logger log)
+            throws IOException {
+        // The command line's settings are configurations before the bundles that use them start.
         this.context = context;
         this.configurationAdmin = configurationAdmin;
         this.log = log;
