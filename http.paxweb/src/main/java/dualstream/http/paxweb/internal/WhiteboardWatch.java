@@ -160,7 +160,7 @@ public final class WhiteboardWatch {
         }
     }
 
-    /** Whether the runtime is worth asking now: a change is recent, or a servlet is already missing. */
+    /** Whether the runtime is worth asking now: a change is recent, or a servlet is already missing or shadowed. */
     boolean watching() {
         return System.nanoTime() - watchUntil < 0 || !misses.isEmpty() || !shadows.isEmpty();
     }

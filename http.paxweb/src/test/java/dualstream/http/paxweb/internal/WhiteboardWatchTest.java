@@ -111,17 +111,10 @@ class WhiteboardWatchTest {
      */
     @Test
     void aServletShadowedByAGhostOfItselfIsGivenAHigherRanking() {
-        ServletDTO ghost = new ServletDTO();
-        ghost.serviceId = 5;
-        ghost.name = DualstreamHttp.STREAM_SERVLET;
-        FailedServletDTO live = new FailedServletDTO();
-        live.serviceId = 7;
-        live.name = DualstreamHttp.STREAM_SERVLET;
-        live.failureReason = DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE;
         Map<String, Object> liveProperties = Map.of(Constants.SERVICE_ID, 7L, Constants.SERVICE_RANKING, 2,
                 ComponentConstants.COMPONENT_NAME, "stream");
         List<Dictionary<String, Object>> updates = new java.util.ArrayList<>();
-        watch = shadowing(ghost, live, liveProperties, updates);
+        watch = shadowing(5, liveProperties, updates);
 
         watch.check();
         assertThat(updates).as("seen once: it may be an unregistration on its way").isEmpty();
@@ -134,25 +127,28 @@ class WhiteboardWatchTest {
     /** Two registered servlets of one name are the user's own conflict: none is outranked. */
     @Test
     void aServletShadowedByARegisteredOneIsLeftAlone() {
-        ServletDTO older = new ServletDTO();
-        older.serviceId = 7;
-        older.name = DualstreamHttp.STREAM_SERVLET;
-        FailedServletDTO newer = new FailedServletDTO();
-        newer.serviceId = 8;
-        newer.name = DualstreamHttp.STREAM_SERVLET;
-        newer.failureReason = DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE;
         List<Dictionary<String, Object>> updates = new java.util.ArrayList<>();
-        watch = shadowing(older, newer, Map.of(Constants.SERVICE_ID, 8L, ComponentConstants.COMPONENT_NAME, "stream"),
-                updates, 7L);
+        watch = shadowing(7, Map.of(Constants.SERVICE_ID, 8L, ComponentConstants.COMPONENT_NAME, "stream"), updates,
+                7L);
         watch.check();
         watch.check();
         watch.check();
         assertThat(updates).isEmpty();
     }
 
-    /** A watch on a runtime that serves {@code served} in the dualstream context and fails {@code failed}. */
-    private WhiteboardWatch shadowing(ServletDTO served, FailedServletDTO failed, Map<String, Object> failedProperties,
+    /**
+     * A watch on a runtime that serves stream servlet {@code servedId} in the dualstream context and shows the
+     * registered one with {@code failedProperties} as shadowed by it; {@code alsoRegistered} are other services there.
+     */
+    private WhiteboardWatch shadowing(long servedId, Map<String, Object> failedProperties,
             List<Dictionary<String, Object>> updates, Long... alsoRegistered) {
+        ServletDTO served = new ServletDTO();
+        served.serviceId = servedId;
+        served.name = DualstreamHttp.STREAM_SERVLET;
+        FailedServletDTO failed = new FailedServletDTO();
+        failed.serviceId = (Long) failedProperties.get(Constants.SERVICE_ID);
+        failed.name = DualstreamHttp.STREAM_SERVLET;
+        failed.failureReason = DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE;
         Bundle bundle = stub(Bundle.class, (name, args) -> name.equals("getSymbolicName") ? "dualstream.stream" : null);
         ServiceReference<?> reference = stub(ServiceReference.class, (name, args) -> switch (name) {
             case "getProperty" -> failedProperties.get((String) args[0]);
