@@ -156,6 +156,7 @@ struct device {
 
     struct control controls[MAX_CONTROLS];
     int ncontrols;
+    int cached_flips;      /* the HFLIP/VFLIP the cached pictures were encoded with */
     struct cached cache[MAX_SIZES][CACHE_FRAMES];
     struct cached dark_cache[MAX_SIZES];
     struct cached level_cache[MAX_SIZES][LEVELS + LEVELS / 2 + 1];
@@ -226,6 +227,8 @@ static struct control picam_controls[] = {
     {V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, 0, 100, 1, 50, 50, V4L2_CTRL_FLAG_SLIDER, {0}, 0, 0},
     {V4L2_CID_POWER_LINE_FREQUENCY, "Power Line Frequency", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 1, 1, 0,
      {"Disabled", "50 Hz", "60 Hz", "Auto"}, 0, 0},
+    {V4L2_CID_HFLIP, "Horizontal Flip", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 0, 0, 0, {0}, 0, 0},
+    {V4L2_CID_VFLIP, "Vertical Flip", V4L2_CTRL_TYPE_BOOLEAN, 0, 1, 1, 0, 0, 0, {0}, 0, 0},
     {V4L2_CID_CAMERA_CLASS, "Camera Controls", V4L2_CTRL_TYPE_CTRL_CLASS, 0, 0, 0, 0, 0, CLASS_FLAGS, {0}, 0, 0},
     {V4L2_CID_EXPOSURE_AUTO, "Auto Exposure", V4L2_CTRL_TYPE_MENU, 0, 3, 1, 0, 0, 0, {"Auto Mode", "Manual Mode"},
      0, 0},
@@ -271,8 +274,7 @@ static void parse_sizes(struct device *d, const char *text) {
     }
 }
 
-static void free_caches(struct device *d) {
-    pthread_mutex_lock(&cache_lock);
+static void free_caches_locked(struct device *d) {
     for (int s = 0; s < MAX_SIZES; s++) {
         for (int i = 0; i < CACHE_FRAMES; i++) {
             free(d->cache[s][i].jpeg);
@@ -285,6 +287,11 @@ static void free_caches(struct device *d) {
             d->level_cache[s][l].jpeg = NULL;
         }
     }
+}
+
+static void free_caches(struct device *d) {
+    pthread_mutex_lock(&cache_lock);
+    free_caches_locked(d);
     pthread_mutex_unlock(&cache_lock);
 }
 
@@ -565,12 +572,15 @@ static uint32_t hash(uint32_t x) {
 }
 
 /* A moving picture with some texture, so that frames compress like a real scene (about 17 KB at 640x480). */
-static void encode(int quality, uint32_t w, uint32_t h, int frame, int dark, int level, struct cached *out) {
+/* Red grows to the right and green downwards, so that a mirrored or turned picture shows as such.
+ * flips: bit 0 mirrors left to right, bit 1 top to bottom, as the sensor would with HFLIP and VFLIP. */
+static void encode(int quality, uint32_t w, uint32_t h, int frame, int dark, int level, int flips, struct cached *out) {
     uint8_t *rgb = malloc((size_t) w * h * 3);
     uint32_t bar = (uint32_t) ((uint64_t) frame * w / CACHE_FRAMES);
-    for (uint32_t y = 0; y < h; y++) {
-        for (uint32_t x = 0; x < w; x++) {
-            uint8_t *p = rgb + ((size_t) y * w + x) * 3;
+    for (uint32_t row = 0; row < h; row++) {
+        for (uint32_t column = 0; column < w; column++) {
+            uint8_t *p = rgb + ((size_t) row * w + column) * 3;
+            uint32_t x = flips & 1 ? w - 1 - column : column, y = flips & 2 ? h - 1 - row : row;
             if (dark) { p[0] = p[1] = p[2] = 4; continue; }
             uint32_t noise = hash((x / 4) * 7919 + (y / 4) * 104729 + (uint32_t) frame * 31) & 31;
             int inbar = x >= bar && x < bar + w / 16;
@@ -617,15 +627,25 @@ static int compressed(uint32_t fmt) {
     return fmt == V4L2_PIX_FMT_MJPEG || fmt == V4L2_PIX_FMT_JPEG;
 }
 
+static int flips(struct device *d) {
+    struct control *h = find_control(d, V4L2_CID_HFLIP), *v = find_control(d, V4L2_CID_VFLIP);
+    return (h && h->value ? 1 : 0) | (v && v->value ? 2 : 0);
+}
+
 static struct cached *frame_for(struct device *d, uint32_t w, uint32_t h, uint32_t seq, int dark, int level) {
     pthread_mutex_lock(&cache_lock);
+    int mirrored = flips(d);
+    if (mirrored != d->cached_flips) {   /* the sensor reads out the other way now: every picture changes */
+        free_caches_locked(d);
+        d->cached_flips = mirrored;
+    }
     int s = size_index(d, w, h);
     struct cached *c = NULL;
     if (s >= 0) {
         /* An unsettled frame is the first picture at its brightness: encoded once per size and level. */
         int animated = !dark && level == LEVELS;
         c = dark ? &d->dark_cache[s] : animated ? &d->cache[s][seq % CACHE_FRAMES] : &d->level_cache[s][level];
-        if (!c->jpeg) encode(d->quality, w, h, animated ? (int) (seq % CACHE_FRAMES) : 0, dark, level, c);
+        if (!c->jpeg) encode(d->quality, w, h, animated ? (int) (seq % CACHE_FRAMES) : 0, dark, level, mirrored, c);
     }
     pthread_mutex_unlock(&cache_lock);
     return c;

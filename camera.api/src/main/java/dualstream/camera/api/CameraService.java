@@ -91,6 +91,14 @@ public interface CameraService {
         return Map.of();
     }
 
+    /**
+     * The orientation its configuration asks for and where it is made: by the camera's own mirrors, or by the EXIF
+     * orientation every frame and still carries. {@link Orientation.Applied#NONE} by default.
+     */
+    default Orientation.Applied orientation() {
+        return Orientation.Applied.NONE;
+    }
+
     /** How the camera settled for its last full-size still; empty before the first, or where it does not say. */
     default Optional<StillReport> lastStill() {
         return Optional.empty();

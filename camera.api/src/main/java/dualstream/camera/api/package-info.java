@@ -2,7 +2,7 @@
  * The camera contract shared by every camera implementation and every consumer of frames.
  */
 @Export
-@Version("1.8.0")
+@Version("1.9.0")
 package dualstream.camera.api;
 
 import org.osgi.annotation.bundle.Export;

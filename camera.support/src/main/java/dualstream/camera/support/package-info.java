@@ -3,7 +3,7 @@
  * same way.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package dualstream.camera.support;
 
 import org.osgi.annotation.bundle.Export;

@@ -24,6 +24,7 @@ import dualstream.camera.api.CameraInfo;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.Resolution;
 import dualstream.camera.api.StillReport;
 import dualstream.camera.api.Timing;
@@ -126,6 +127,7 @@ final class CaptureLoop implements Runnable {
     /** Whether the device path was a file when the device last opened: its removal is then the camera unplugged. */
     private boolean nodeSeen;
     private final ExposureLock exposure = new ExposureLock();
+    private final Orienting orienting;
     /** The live stream's newest frame, to compare the frames after a switch with. */
     private byte[] lastStreamJpeg;
     private long lastStreamFrameNanos;
@@ -144,6 +146,7 @@ final class CaptureLoop implements Runnable {
         this.stills = stills;
         this.counters = counters;
         this.log = log;
+        this.orienting = new Orienting(settings.orientation());
         this.info = new CameraInfo(settings.id(), settings.device(), "", "", List.of(), List.of());
         this.streamSize = settings.streamSize() != null ? settings.streamSize() : PREFERRED_STREAM;
         this.stillSize = settings.stillSize() != null ? settings.stillSize() : this.streamSize;
@@ -180,6 +183,10 @@ final class CaptureLoop implements Runnable {
 
     StillReport lastStill() {
         return lastStill;
+    }
+
+    Orientation.Applied orientation() {
+        return orienting.applied();
     }
 
     void stop() {
@@ -412,6 +419,9 @@ final class CaptureLoop implements Runnable {
             }
         }
         controls = device.controls();
+        if (orienting.opened(device, controls, log, settings.id())) {
+            controls = device.controls();
+        }
         exposure.opened(device, controls);
         lastKept.clear();
         streamSettling = null;
@@ -657,7 +667,7 @@ final class CaptureLoop implements Runnable {
                 return null;
             }
             int length = Math.min(buffer.bytesused(), buffers.length(index));
-            result = JpegExtractor.extract(FrameSource.of(buffers.memory(index), length));
+            result = JpegExtractor.extract(FrameSource.of(buffers.memory(index), length), orienting.segment());
         } finally {
             device.queue(index);
         }

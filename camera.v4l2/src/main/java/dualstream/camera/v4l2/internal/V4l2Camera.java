@@ -31,6 +31,7 @@ import dualstream.camera.api.CameraStatistics;
 import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.Resolution;
 import dualstream.camera.api.SizeNotOfferedException;
 import dualstream.camera.api.StillReport;
@@ -111,6 +112,19 @@ public final class V4l2Camera implements CameraService {
                 description = "Whether a still waits until the camera has settled, as measured (its brightness and"
                         + " exposure); off: the first frame after the warm-up frames, unchecked.")
         boolean measureSettling() default true;
+
+        @AttributeDefinition(name = "Rotation",
+                description = "Clockwise turn of the picture, after the flips: by the camera's own flip controls"
+                        + " where they can make it, else by an EXIF orientation in every frame and still (nothing is"
+                        + " re-encoded).",
+                options = {@Option(label = "0", value = "0"), @Option(label = "90", value = "90"), @Option(label = "180", value = "180"), @Option(label = "270", value = "270")})
+        int rotation() default 0;
+
+        @AttributeDefinition(name = "Flip horizontally", description = "Mirror the picture left to right.")
+        boolean flipHorizontal() default false;
+
+        @AttributeDefinition(name = "Flip vertically", description = "Mirror the picture top to bottom.")
+        boolean flipVertical() default false;
     }
 
     private final Settings settings;
@@ -241,7 +255,15 @@ public final class V4l2Camera implements CameraService {
         effective.put("streamFloorFps", settings.streamFloorFps());
         effective.put("settleLimitMillis", settings.settleLimit().toMillis());
         effective.put("measureSettling", settings.measureSettling());
+        effective.put("rotation", settings.orientation().rotation());
+        effective.put("flipHorizontal", settings.orientation().flipHorizontal());
+        effective.put("flipVertical", settings.orientation().flipVertical());
         return effective;
+    }
+
+    @Override
+    public Orientation.Applied orientation() {
+        return loop.orientation();
     }
 
     @Override
@@ -281,7 +303,7 @@ public final class V4l2Camera implements CameraService {
     /** The configuration, checked once. */
     record Settings(String id, String device, Resolution streamSize, Resolution stillSize, int fps, int warmupFrames,
             int buffers, String nativeLibrary, Duration reconnect, Duration stillTimeout, int streamFloorFps,
-            Duration settleLimit, boolean measureSettling) {
+            Duration settleLimit, boolean measureSettling, Orientation orientation) {
 
         static Settings of(Config config) {
             String id = config.camera_id();
@@ -305,7 +327,15 @@ public final class V4l2Camera implements CameraService {
                     config.buffers(), library, Duration.ofMillis(config.reconnectMillis()),
                     Duration.ofMillis(config.stillTimeoutMillis()),
                     Math.max(1, Math.min(config.streamFloorFps(), config.fps() * 2 / 3)),
-                    Duration.ofMillis(config.settleLimitMillis()), config.measureSettling());
+                    Duration.ofMillis(config.settleLimitMillis()), config.measureSettling(), orientation(config));
+        }
+
+        private static Orientation orientation(Config config) {
+            try {
+                return new Orientation(config.rotation(), config.flipHorizontal(), config.flipVertical());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PID + ": " + e.getMessage(), e);
+            }
         }
 
         /** The ranges the metatype declares, which a configuration written without a UI has not been held to. */

@@ -34,9 +34,11 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.ControlType;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.Resolution;
 import dualstream.camera.api.Timing;
 import dualstream.camera.support.ConfiguredCameras;
+import dualstream.camera.support.ExifOrientation;
 import dualstream.camera.support.StillRequests;
 
 /** The real JNA code against the fake camera: every behaviour and every fault switch. */
@@ -466,7 +468,7 @@ class V4l2CameraTest {
         FakeCamera.set("model", "picam");
         V4l2Camera camera = ready(camera());
         assertThat(camera.controls()).extracting(CameraControl::name).containsExactly("User Controls", "Brightness",
-                "Power Line Frequency", "Camera Controls", "Auto Exposure", "JPEG Compression Controls",
+                "Horizontal Flip", "Vertical Flip", "Power Line Frequency", "Camera Controls", "Auto Exposure", "JPEG Compression Controls",
                 "Compression Quality");
         CameraControl heading = camera.controls().get(0);
         assertThat(heading.type()).isEqualTo(ControlType.CTRL_CLASS);
@@ -511,8 +513,69 @@ class V4l2CameraTest {
         assertThat(FakeCamera.get("streaming")).isZero();
     }
 
+    /** The fake's picture is dark at its top left and bright at its bottom right, so a turned one shows it. */
+    private static int topLeftRed(Frame frame) throws Exception {
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes(frame)));
+        return image.getRGB(8, 8) >> 16 & 0xFF;
+    }
+
+    private static boolean startsWithSegment(Frame frame, byte[] segment) {
+        byte[] jpeg = bytes(frame);
+        return jpeg[0] == (byte) 0xFF && jpeg[1] == (byte) 0xD8
+                && java.util.Arrays.equals(jpeg, 2, 2 + segment.length, segment, 0, segment.length);
+    }
+
+    @Test
+    void aQuarterTurnIsAnExifOrientationInEveryFrameAndStillAndThePictureIsLeftAsTaken() throws Exception {
+        V4l2Camera camera = ready(camera("rotation", 90, "flipHorizontal", true));
+        byte[] segment = ExifOrientation.segment(7);
+        assertThat(camera.orientation()).isEqualTo(new Orientation.Applied(new Orientation(90, true, false), false,
+                false, 7));
+        try (LiveStream stream = camera.openStream()) {
+            for (Frame frame : frames(stream, 5)) {
+                assertThat(startsWithSegment(frame, segment)).as(frame.toString()).isTrue();
+                assertThat(decodedSize(frame)).isEqualTo(STREAM);
+                assertThat(topLeftRed(frame)).as("not mirrored by the camera").isLessThan(100);
+            }
+        }
+        Frame still = camera.captureStill().toCompletableFuture().get(scaled(10), TimeUnit.SECONDS);
+        assertThat(startsWithSegment(still, segment)).isTrue();
+        assertThat(decodedSize(still)).isEqualTo(LARGEST);
+        assertThat(camera.settings()).containsEntry("rotation", 90).containsEntry("flipHorizontal", true);
+    }
+
+    @Test
+    void aHalfTurnIsMadeByTheCamerasOwnFlipsWhereItHasThem() throws Exception {
+        FakeCamera.set("model", "picam");
+        V4l2Camera camera = ready(camera("rotation", 180));
+        assertThat(camera.orientation()).isEqualTo(new Orientation.Applied(new Orientation(180, false, false), true,
+                true, 1));
+        assertThat(camera.controls()).filteredOn(c -> c.name().endsWith("Flip")).extracting(CameraControl::value)
+                .containsExactly(1, 1);
+        try (LiveStream stream = camera.openStream()) {
+            for (Frame frame : frames(stream, 3)) {
+                assertThat(bytes(frame)[3] & 0xFF).as("no EXIF segment").isNotEqualTo(0xE1);
+                assertThat(topLeftRed(frame)).as("the sensor's bottom right, read out turned").isGreaterThan(150);
+            }
+        }
+    }
+
+    @Test
+    void anUprightCameraLeavesItsFlipsToTheUser() throws Exception {
+        FakeCamera.set("model", "picam");
+        V4l2Camera camera = ready(camera());
+        assertThat(camera.setControl(Orienting.HFLIP, 1).value()).isEqualTo(1);
+        assertThat(camera.orientation()).isEqualTo(Orientation.Applied.NONE);
+        try (LiveStream stream = camera.openStream()) {
+            Frame frame = frames(stream, 1).get(0);
+            assertThat(bytes(frame)[3] & 0xFF).isNotEqualTo(0xE1);
+        }
+    }
+
     @Test
     void rejectsBadConfigurationWithTheReason() {
+        assertThatIllegalArgumentException().isThrownBy(() -> camera("rotation", 45))
+                .withMessageContaining("rotation must be 0, 90, 180 or 270");
         assertThatIllegalArgumentException().isThrownBy(() -> camera("streamSize", "big"))
                 .withMessageContaining("streamSize").withMessageContaining("'big'");
         assertThatIllegalArgumentException().isThrownBy(() -> camera("fps", 0)).withMessageContaining("fps");

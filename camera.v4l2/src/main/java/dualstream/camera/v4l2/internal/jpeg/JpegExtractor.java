@@ -6,7 +6,8 @@ import dualstream.camera.api.Resolution;
  * Takes a whole JPEG out of a driver buffer in one copy, or rejects the frame.
  * <p>
  * UVC cameras often send MJPEG without Huffman tables (the decoder is meant to assume the standard ones); those get
- * the standard tables inserted before the frame header during the same copy, so every client can decode them.
+ * the standard tables inserted before the frame header during the same copy, so every client can decode them. An
+ * EXIF orientation, when the picture is to be turned, goes in right after SOI in that copy too.
  */
 public final class JpegExtractor {
 
@@ -28,11 +29,19 @@ public final class JpegExtractor {
     public static final int MIN_LENGTH = 128;
     private static final int HEAD = 2048;
     private static final int TAIL = 256;
+    private static final byte[] NOTHING = new byte[0];
 
     private JpegExtractor() {
     }
 
     public static Result extract(FrameSource source) {
+        return extract(source, NOTHING);
+    }
+
+    /**
+     * @param afterSoi a segment to insert right after SOI (an EXIF orientation), or an empty array
+     */
+    public static Result extract(FrameSource source, byte[] afterSoi) {
         int length = source.length();
         if (length < MIN_LENGTH) {
             return Result.rejected(Rejection.TOO_SHORT);
@@ -96,17 +105,16 @@ public final class JpegExtractor {
             return Result.rejected(Rejection.NO_EOI);
         }
         Resolution size = new Resolution(width, height);
-        if (hasTables) {
-            byte[] jpeg = new byte[end];
-            source.read(0, jpeg, 0, end);
-            return new Result(jpeg, size, false, null);
-        }
-        byte[] tables = HuffmanTables.segment();
-        byte[] jpeg = new byte[end + tables.length];
-        source.read(0, jpeg, 0, sofOffset);
-        System.arraycopy(tables, 0, jpeg, sofOffset, tables.length);
-        source.read(sofOffset, jpeg, sofOffset + tables.length, end - sofOffset);
-        return new Result(jpeg, size, true, null);
+        byte[] tables = hasTables ? NOTHING : HuffmanTables.segment();
+        int extra = afterSoi.length;
+        byte[] jpeg = new byte[end + extra + tables.length];
+        jpeg[0] = (byte) 0xFF;
+        jpeg[1] = (byte) 0xD8;
+        System.arraycopy(afterSoi, 0, jpeg, 2, extra);
+        source.read(2, jpeg, 2 + extra, sofOffset - 2);
+        System.arraycopy(tables, 0, jpeg, sofOffset + extra, tables.length);
+        source.read(sofOffset, jpeg, sofOffset + extra + tables.length, end - sofOffset);
+        return new Result(jpeg, size, !hasTables, null);
     }
 
     private static boolean isStartOfFrame(int marker) {

@@ -16,6 +16,7 @@ import javax.imageio.plugins.jpeg.JPEGHuffmanTable;
 import org.junit.jupiter.api.Test;
 
 import dualstream.camera.api.Resolution;
+import dualstream.camera.support.ExifOrientation;
 import dualstream.camera.v4l2.internal.jpeg.JpegExtractor.Rejection;
 import dualstream.camera.v4l2.internal.jpeg.JpegExtractor.Result;
 
@@ -77,6 +78,35 @@ class JpegExtractorTest {
         assertThat(result.ok()).isTrue();
         assertThat(result.tablesInserted()).isTrue();
         assertThat(pixels(result.jpeg())).isEqualTo(pixels(original));
+    }
+
+    /** The markers of the segments before the scan, in order. */
+    static java.util.List<Integer> markers(byte[] jpeg) {
+        java.util.List<Integer> found = new java.util.ArrayList<>();
+        int i = 2;
+        while ((jpeg[i + 1] & 0xFF) != 0xDA) {
+            found.add(jpeg[i + 1] & 0xFF);
+            i += 2 + ((jpeg[i + 2] & 0xFF) << 8 | (jpeg[i + 3] & 0xFF));
+        }
+        return found;
+    }
+
+    @Test
+    void insertsAnExifOrientationRightAfterSoiInTheSameCopy() throws Exception {
+        byte[] segment = ExifOrientation.segment(6);
+        for (byte[] frame : new byte[][] {jpeg(320, 240), withoutHuffmanTables(jpeg(320, 240))}) {
+            Result result = JpegExtractor.extract(FrameSource.of(frame), segment);
+
+            assertThat(result.ok()).isTrue();
+            byte[] out = result.jpeg();
+            assertThat(Arrays.copyOfRange(out, 2, 2 + segment.length)).isEqualTo(segment);
+            assertThat(out.length).isEqualTo(JpegExtractor.extract(FrameSource.of(frame)).jpeg().length
+                    + ExifOrientation.LENGTH);
+            assertThat(pixels(out)).isEqualTo(pixels(jpeg(320, 240)));
+            java.util.List<Integer> before = markers(JpegExtractor.extract(FrameSource.of(frame)).jpeg());
+            assertThat(markers(out)).first().isEqualTo(0xE1);
+            assertThat(markers(out).subList(1, markers(out).size())).isEqualTo(before);
+        }
     }
 
     @Test

@@ -1,0 +1,96 @@
+package dualstream.camera.v4l2.internal;
+
+import java.util.List;
+
+import org.osgi.service.log.Logger;
+
+import dualstream.camera.api.CameraControl;
+import dualstream.camera.api.ControlType;
+import dualstream.camera.api.Orientation;
+import dualstream.camera.support.ExifOrientation;
+import dualstream.camera.v4l2.internal.videodev2.V4l2Device;
+import dualstream.camera.v4l2.internal.videodev2.V4l2Exception;
+
+/**
+ * Makes a camera's configured orientation: with its own flip controls where they make it alone (the sensor reads out
+ * mirrored, at no cost), else with an EXIF orientation in every JPEG, which viewers apply. Nothing is re-encoded.
+ */
+final class Orienting {
+
+    static final int HFLIP = 0x00980914; // V4L2_CID_HFLIP
+    static final int VFLIP = 0x00980915; // V4L2_CID_VFLIP
+    private static final byte[] NOTHING = new byte[0];
+
+    private final Orientation wanted;
+    private volatile Orientation.Applied applied = Orientation.Applied.NONE;
+    private volatile byte[] segment = NOTHING;
+
+    Orienting(Orientation wanted) {
+        this.wanted = wanted;
+    }
+
+    /**
+     * Sets the camera's flips for the orientation, on every open, since a camera plugged in again has forgotten them.
+     * An upright camera's flips are left as they are: they are then the user's controls.
+     *
+     * @return whether the camera's controls were changed (and should be read again)
+     */
+    boolean opened(V4l2Device device, List<CameraControl> controls, Logger log, String camera) throws V4l2Exception {
+        if (wanted.equals(Orientation.UPRIGHT)) {
+            return false;
+        }
+        boolean hasH = settable(controls, HFLIP);
+        boolean hasV = settable(controls, VFLIP);
+        Orientation.Applied chosen = Orientation.Applied.of(wanted, hasH, hasV);
+        try {
+            flip(device, hasH, hasV, chosen.cameraMirrorsH(), chosen.cameraMirrorsV());
+        } catch (V4l2Exception e) {
+            if (e.isDeviceLost()) {
+                throw e;
+            }
+            log.warn("camera {}: its flip controls refused ({}); the picture is turned by EXIF orientation instead",
+                    camera, e.getMessage());
+            chosen = new Orientation.Applied(wanted, false, false, wanted.exif());
+            try {
+                flip(device, hasH, hasV, false, false);
+            } catch (V4l2Exception again) {
+                if (again.isDeviceLost()) {
+                    throw again;
+                }
+            }
+        }
+        if (!chosen.equals(applied)) {
+            log.info("camera {}: rotation {}, flipped {}{}: {}", camera, wanted.rotation(),
+                    wanted.flipHorizontal() ? "horizontally" : "", wanted.flipVertical() ? " vertically" : "",
+                    chosen.exif() == 1 ? "by the camera's own flips" : "by EXIF orientation " + chosen.exif());
+        }
+        segment = chosen.exif() == 1 ? NOTHING : ExifOrientation.segment(chosen.exif());
+        applied = chosen;
+        return hasH || hasV;
+    }
+
+    private static void flip(V4l2Device device, boolean hasH, boolean hasV, boolean h, boolean v)
+            throws V4l2Exception {
+        if (hasH) {
+            device.setControl(HFLIP, h ? 1 : 0);
+        }
+        if (hasV) {
+            device.setControl(VFLIP, v ? 1 : 0);
+        }
+    }
+
+    private static boolean settable(List<CameraControl> controls, int id) {
+        return controls.stream().anyMatch(c -> c.id() == id
+                && (c.type() == ControlType.BOOLEAN || c.type() == ControlType.INTEGER)
+                && (c.flags() & (CameraControl.FLAG_DISABLED | CameraControl.FLAG_READ_ONLY)) == 0);
+    }
+
+    Orientation.Applied applied() {
+        return applied;
+    }
+
+    /** What goes right after SOI in every frame: the EXIF orientation, or nothing. */
+    byte[] segment() {
+        return segment;
+    }
+}
