@@ -13,6 +13,7 @@ import dualstream.camera.api.CameraKind;
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.CameraStatistics;
 import dualstream.camera.api.ControlType;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.Resolution;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonGenerator;
@@ -79,6 +80,14 @@ final class Documents {
         info.sizes().forEach(size -> json.write(size.toString()));
         json.writeEnd().writeStartObject("settings");
         camera.settings().forEach((name, value) -> setting(json, name, value));
+        Orientation.Applied turned = camera.orientation();
+        // What is asked, and where it is made: the camera's own mirrors, the EXIF orientation of every JPEG, or both.
+        json.writeEnd().writeStartObject("orientation").write("rotation", turned.wanted().rotation())
+                .write("flipHorizontal", turned.wanted().flipHorizontal())
+                .write("flipVertical", turned.wanted().flipVertical())
+                .write("byCamera", turned.cameraMirrorsH() ? turned.cameraMirrorsV() ? "hflip+vflip" : "hflip"
+                        : turned.cameraMirrorsV() ? "vflip" : "none")
+                .write("exif", turned.exif());
         json.writeEnd().writeStartArray("cameras");
         all.forEach(other -> json.write(other.info().id()));
         json.writeEnd().writeEnd();

@@ -36,6 +36,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.Resolution;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonPointer;
@@ -207,6 +208,9 @@ public final class MoonrakerRegistration {
                 // The still at the stream's size: frontends that poll it must not switch the camera's resolution.
                 .add("snapshot_url", publicUrl + "snapshot/stream?" + query)
                 .add("aspect_ratio", aspectRatio(camera))
+                // The frames come turned already (by the camera or their EXIF orientation): a frontend that turned
+                // them again would show them wrong.
+                .add("rotation", 0).add("flip_horizontal", false).add("flip_vertical", false)
                 .add("extra_data", json.createObjectBuilder()
                         .add("full_resolution_snapshot_url", publicUrl + "snapshot?" + query)
                         .add("source", "dualstream"))
@@ -256,9 +260,11 @@ public final class MoonrakerRegistration {
         return answer;
     }
 
+    /** Of the picture as shown, turned. */
     static String aspectRatio(CameraService camera) {
-        int w = camera.streamSize().width();
-        int h = camera.streamSize().height();
+        Resolution shown = camera.orientation().wanted().shown(camera.streamSize());
+        int w = shown.width();
+        int h = shown.height();
         int gcd = java.math.BigInteger.valueOf(w).gcd(java.math.BigInteger.valueOf(h)).intValue();
         return w / gcd + ":" + h / gcd;
     }

@@ -14,6 +14,7 @@ import dualstream.camera.api.CameraControl;
 import dualstream.camera.api.CameraInfo;
 import dualstream.camera.api.CameraKind;
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.ControlType;
 import dualstream.camera.api.Resolution;
 import jakarta.json.JsonObject;
@@ -68,7 +69,25 @@ class DocumentsTest {
                         + "\"lastStill\":null,\"commandsRefused\":2,\"lastCommandRefusal\":\"Gain: is read-only\","
                         + "\"jpegQualityControl\":false,\"sizes\":[\"640x480\",\"1920x1080\"],"
                         + "\"settings\":{\"fps\":25,\"settleLimitMillis\":1500,\"measureSettling\":false,"
-                        + "\"stillSize\":\"max\"},\"cameras\":[\"nozzle\"]}");
+                        + "\"stillSize\":\"max\"},\"orientation\":{\"rotation\":0,\"flipHorizontal\":false,"
+                        + "\"flipVertical\":false,\"byCamera\":\"none\",\"exif\":1},\"cameras\":[\"nozzle\"]}");
+    }
+
+    @Test
+    void stateSaysWhereTheOrientationIsMade() {
+        Orientation half = new Orientation(180, false, true);
+        CameraService byCamera = new FakeCamera(FakeCamera.device("a", "uvcvideo", VGA))
+                .with("orientation", Orientation.Applied.of(half, true, true)).service();
+        JsonObject turned = parse(documents.state(byCamera, List.of(byCamera), NONE)).getJsonObject("orientation");
+        assertThat(turned.getInt("rotation")).isEqualTo(180);
+        assertThat(turned.getBoolean("flipVertical")).isTrue();
+        assertThat(turned.getString("byCamera")).isEqualTo("hflip");
+        assertThat(turned.getInt("exif")).isEqualTo(1);
+        CameraService byExif = new FakeCamera(FakeCamera.device("b", "uvcvideo", VGA))
+                .with("orientation", Orientation.Applied.of(new Orientation(90, false, false), false, false)).service();
+        turned = parse(documents.state(byExif, List.of(byExif), NONE)).getJsonObject("orientation");
+        assertThat(turned.getString("byCamera")).isEqualTo("none");
+        assertThat(turned.getInt("exif")).isEqualTo(6);
     }
 
     @Test

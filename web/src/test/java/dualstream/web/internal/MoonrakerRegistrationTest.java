@@ -23,6 +23,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import dualstream.camera.api.CameraInfo;
 import dualstream.camera.api.CameraService;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.Resolution;
 import jakarta.json.spi.JsonProvider;
 
@@ -104,11 +105,16 @@ class MoonrakerRegistrationTest {
     }
 
     private static CameraService camera(String id) {
+        return camera(id, Orientation.Applied.NONE);
+    }
+
+    private static CameraService camera(String id, Orientation.Applied orientation) {
         return proxy(CameraService.class, Map.of(
                 "info", new CameraInfo(id, "/dev/video0", "uvcvideo", "C920", List.of("MJPG"),
                         List.of(new Resolution(640, 480))),
                 "targetFps", 30,
-                "streamSize", new Resolution(640, 480)));
+                "streamSize", new Resolution(640, 480),
+                "orientation", orientation));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -164,6 +170,22 @@ class MoonrakerRegistrationTest {
                 "\"aspect_ratio\":\"4:3\"",
                 "\"extra_data\":{\"full_resolution_snapshot_url\":\"http://printer.local:8080/snapshot?camera=nozzle\"");
         assertThat(body).doesNotContain("\"uid\"");
+    }
+
+    @Test
+    void aTurnedCameraIsAnnouncedUprightWithTheShapeItIsShownIn() throws Exception {
+        MoonrakerRegistration registration = registration();
+        Orientation quarter = new Orientation(90, true, false);
+        registration.addCamera(camera("nozzle", Orientation.Applied.of(quarter, false, false)));
+        await("the registration", () -> uids.get() == 1);
+        String body;
+        synchronized (received) {
+            body = received.stream().filter(r -> r.target().equals("/server/webcams/item")).findFirst().orElseThrow()
+                    .body();
+        }
+        assertThat(body).contains("\"rotation\":0", "\"flip_horizontal\":false", "\"flip_vertical\":false",
+                "\"aspect_ratio\":\"3:4\"");
+        registration.deactivate();
     }
 
     /** The uid as JSON defines the answer's text, escapes included: what Moonraker then finds to delete. */

@@ -22,10 +22,12 @@ import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 import dualstream.camera.api.CameraControl;
 import dualstream.camera.api.CameraInfo;
 import dualstream.camera.api.CameraKind;
+import dualstream.camera.api.Orientation;
 import dualstream.camera.api.CameraService;
 import dualstream.camera.api.CameraState;
 import dualstream.camera.api.CameraStatistics;
@@ -35,6 +37,7 @@ import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
 import dualstream.camera.api.SizeNotOfferedException;
 import dualstream.camera.support.CameraCounters;
+import dualstream.camera.support.ExifOrientation;
 import dualstream.camera.support.FrameHub;
 import dualstream.camera.support.StillRequests;
 
@@ -68,12 +71,23 @@ public final class TestPatternCamera implements CameraService {
 
         @AttributeDefinition(name = "Frames per second", min = "1", max = "120")
         int fps() default 30;
+
+        @AttributeDefinition(name = "Rotation", description = "Clockwise turn after the flips, as an EXIF orientation.",
+                options = {@Option(label = "0", value = "0"), @Option(label = "90", value = "90"), @Option(label = "180", value = "180"), @Option(label = "270", value = "270")})
+        int rotation() default 0;
+
+        @AttributeDefinition(name = "Flip horizontally")
+        boolean flipHorizontal() default false;
+
+        @AttributeDefinition(name = "Flip vertically")
+        boolean flipVertical() default false;
     }
 
     private final CameraInfo info;
     private final Resolution streamSize;
     private final Resolution stillSize;
     private final int fps;
+    private final Orientation.Applied orientation;
     private final Logger log;
     private final FrameHub hub = new FrameHub(this::demandChanged);
     private final CameraCounters counters = new CameraCounters();
@@ -105,6 +119,7 @@ public final class TestPatternCamera implements CameraService {
         this.streamSize = settings.streamSize();
         this.stillSize = settings.stillSize();
         this.fps = settings.fps();
+        this.orientation = Orientation.Applied.of(settings.orientation(), false, false);
         this.info = new CameraInfo(id, "testpattern", "dualstream", "Test pattern", List.of("MJPG"),
                 streamSize.equals(stillSize) ? List.of(streamSize) : List.of(streamSize, stillSize),
                 CameraKind.TEST_PATTERN);
@@ -119,7 +134,7 @@ public final class TestPatternCamera implements CameraService {
     }
 
     /** A configuration as this camera takes it; refused with why. */
-    record Settings(String id, Resolution streamSize, Resolution stillSize, int fps) {
+    record Settings(String id, Resolution streamSize, Resolution stillSize, int fps, Orientation orientation) {
 
         static Settings of(Config config) {
             String id = config.camera_id();
@@ -129,8 +144,14 @@ public final class TestPatternCamera implements CameraService {
             if (config.fps() < 1 || config.fps() > 120) {
                 throw new IllegalArgumentException(PID + ": fps must be 1..120, got " + config.fps());
             }
+            Orientation orientation;
+            try {
+                orientation = new Orientation(config.rotation(), config.flipHorizontal(), config.flipVertical());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PID + ": " + e.getMessage(), e);
+            }
             return new Settings(id, size("streamSize", config.streamSize(), new Resolution(640, 480)),
-                    size("stillSize", config.stillSize(), new Resolution(1600, 1200)), config.fps());
+                    size("stillSize", config.stillSize(), new Resolution(1600, 1200)), config.fps(), orientation);
         }
     }
 
@@ -173,20 +194,29 @@ public final class TestPatternCamera implements CameraService {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            frames.add(painter.paint(streamSize, (double) i / CYCLE_FRAMES, i, false));
+            frames.add(oriented(painter.paint(streamSize, (double) i / CYCLE_FRAMES, i, false)));
         }
         List<byte[]> stillImages = new ArrayList<>(STILL_VARIANTS);
         for (int i = 0; i < STILL_VARIANTS; i++) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            stillImages.add(painter.paint(stillSize, (double) i / STILL_VARIANTS, i, true));
+            stillImages.add(oriented(painter.paint(stillSize, (double) i / STILL_VARIANTS, i, true)));
         }
         streamFrames = frames;
         stillFrames = stillImages;
         phase.compareAndSet(Phase.PAINTING, Phase.IDLE);
         log.debug("test pattern painted in {} ms", (System.nanoTime() - start) / 1_000_000);
         updateTicking();
+    }
+
+    private byte[] oriented(byte[] jpeg) {
+        return orientation.exif() == 1 ? jpeg : ExifOrientation.inserted(jpeg, ExifOrientation.segment(orientation.exif()));
+    }
+
+    @Override
+    public Orientation.Applied orientation() {
+        return orientation;
     }
 
     private void demandChanged() {
@@ -253,7 +283,9 @@ public final class TestPatternCamera implements CameraService {
 
     @Override
     public Map<String, Object> settings() {
-        return Map.of("fps", fps);
+        Orientation wanted = orientation.wanted();
+        return Map.of("fps", fps, "rotation", wanted.rotation(), "flipHorizontal", wanted.flipHorizontal(),
+                "flipVertical", wanted.flipVertical());
     }
 
     @Override

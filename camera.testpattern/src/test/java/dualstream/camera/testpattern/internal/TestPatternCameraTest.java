@@ -23,6 +23,8 @@ import dualstream.camera.api.CameraUnavailableException;
 import dualstream.camera.api.Frame;
 import dualstream.camera.api.LiveStream;
 import dualstream.camera.api.Resolution;
+import dualstream.camera.api.Orientation;
+import dualstream.camera.support.ExifOrientation;
 import dualstream.camera.support.StillRequests;
 
 class TestPatternCameraTest {
@@ -37,12 +39,20 @@ class TestPatternCameraTest {
     }
 
     static TestPatternCamera.Config config(String id, String stream, String still, int fps) {
+        return config(id, stream, still, fps, 0, false);
+    }
+
+    static TestPatternCamera.Config config(String id, String stream, String still, int fps, int rotation,
+            boolean flipVertical) {
         return new TestPatternCamera.Config() {
             @Override public Class<? extends Annotation> annotationType() { return TestPatternCamera.Config.class; }
             @Override public String camera_id() { return id; }
             @Override public String streamSize() { return stream; }
             @Override public String stillSize() { return still; }
             @Override public int fps() { return fps; }
+            @Override public int rotation() { return rotation; }
+            @Override public boolean flipHorizontal() { return false; }
+            @Override public boolean flipVertical() { return flipVertical; }
         };
     }
 
@@ -131,7 +141,33 @@ class TestPatternCameraTest {
     }
 
     @Test
+    void aTurnedPatternCarriesItsExifOrientationInEveryFrameAndStill() throws Exception {
+        camera = new TestPatternCamera(config("cam", "320x240", "800x600", 50, 270, true), silentLogger());
+        byte[] segment = ExifOrientation.segment(7);
+        assertThat(camera.orientation()).isEqualTo(new Orientation.Applied(new Orientation(270, false, true), false,
+                false, 7));
+        try (LiveStream stream = camera.openStream()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(startsWith(stream.next(10, TimeUnit.SECONDS), segment)).isTrue();
+            }
+        }
+        Frame still = camera.captureStill().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(startsWith(still, segment)).isTrue();
+        assertThat(decode(still).getWidth()).as("the picture itself is as painted").isEqualTo(800);
+    }
+
+    private static boolean startsWith(Frame frame, byte[] segment) {
+        byte[] bytes = new byte[frame.length()];
+        frame.data().get(bytes);
+        return java.util.Arrays.equals(bytes, 2, 2 + segment.length, segment, 0, segment.length);
+    }
+
+    @Test
     void rejectsBadConfigurationWithTheReason() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new TestPatternCamera(config("cam", "640x480", "max", 30, 100, false),
+                        silentLogger()))
+                .withMessageContaining("rotation");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new TestPatternCamera(config("cam", "huge", "max", 30), silentLogger()))
                 .withMessageContaining("streamSize").withMessageContaining("'huge'");
