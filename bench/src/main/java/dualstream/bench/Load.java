@@ -15,7 +15,7 @@ import java.util.stream.LongStream;
  * What a server gave N stream viewers on one selector thread, and what it cost it: every viewer's frame rate, the
  * whole process's CPU over the window, frame latencies (microseconds, sorted), RSS at the window's end.
  */
-record Load(int clients, double[] fps, double cpuSeconds, double seconds, long frames, long[] latencies,
+record Load(int clients, double[] fps, double cpuSeconds, double seconds, long frames, long bytes, long[] latencies,
         double rssMiB) {
 
     /** Viewers connect and get going this long before anything counts. */
@@ -45,8 +45,9 @@ record Load(int clients, double[] fps, double cpuSeconds, double seconds, long f
             }
             double[] fps = connections.stream().mapToDouble(c -> c.frames / seconds).sorted().toArray();
             long frames = connections.stream().mapToLong(c -> c.frames).sum();
+            long bytes = connections.stream().mapToLong(c -> c.bytes).sum();
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new Load(clients, fps, cpuSeconds, seconds, frames, sorted, rss);
+            return new Load(clients, fps, cpuSeconds, seconds, frames, bytes, sorted, rss);
         }
     }
 
@@ -56,7 +57,7 @@ record Load(int clients, double[] fps, double cpuSeconds, double seconds, long f
         long[] allLatencies = LongStream.concat(Arrays.stream(latencies), Arrays.stream(other.latencies)).sorted()
                 .toArray();
         return new Load(clients, allFps, cpuSeconds + other.cpuSeconds, seconds + other.seconds,
-                frames + other.frames, allLatencies, Math.max(rssMiB, other.rssMiB));
+                frames + other.frames, bytes + other.bytes, allLatencies, Math.max(rssMiB, other.rssMiB));
     }
 
     double minFps() {
@@ -69,6 +70,10 @@ record Load(int clients, double[] fps, double cpuSeconds, double seconds, long f
 
     double cpuMsPerFrame() {
         return frames == 0 ? Double.NaN : cpuSeconds * 1000 / frames;
+    }
+
+    double bytesPerFrame() {
+        return frames == 0 ? Double.NaN : (double) bytes / frames;
     }
 
     double cpuPercent() {

@@ -21,9 +21,12 @@ final class StreamClient {
     private final StringBuilder header = new StringBuilder();
     private final List<Long> latencies;
     private long bodyLeft;
+    private long bodyLength;
     private long timestamp;
     /** Frames whole since counting began. */
     int frames;
+    /** Their JPEG bytes. */
+    long bytes;
     /** Whether frames count, and their latency (receipt against X-Timestamp, microseconds) goes to the list. */
     boolean counting;
     /** Every whole frame's X-Timestamp, counted or not. */
@@ -90,6 +93,7 @@ final class StreamClient {
         stamps.add(timestamp);
         if (counting) {
             frames++;
+            bytes += bodyLength;
             latencies.add(received - timestamp);
         }
     }
@@ -102,6 +106,7 @@ final class StreamClient {
         }
         if (contentLength > 0 && header.indexOf("image/jpeg") >= 0) {
             bodyLeft = contentLength;
+            bodyLength = contentLength;
         }
     }
 }
