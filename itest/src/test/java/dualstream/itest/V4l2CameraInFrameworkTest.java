@@ -131,6 +131,39 @@ class V4l2CameraInFrameworkTest {
                 .contains("1920x1080", "3264x2448");
     }
 
+    /** The orientation of an Exif APP1 right after SOI (big-endian, its one entry Orientation), else 1. */
+    private static int exifOrientation(byte[] jpeg) {
+        boolean exif = (jpeg[3] & 0xFF) == 0xE1
+                && new String(jpeg, 6, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("Exif")
+                && jpeg[22] == 0x01 && jpeg[23] == 0x12;
+        return exif ? (jpeg[30] & 0xFF) << 8 | jpeg[31] & 0xFF : 1;
+    }
+
+    /** A camera configured to turn: every frame and still carries its EXIF orientation; /state says where. */
+    @Test
+    void aTurnedCameraMarksEveryFrameAndStillWithItsExifOrientation() throws Exception {
+        Dictionary<String, Object> properties = fakeCamera();
+        properties.put("rotation", 270);
+        configurationAdmin.getFactoryConfiguration("dualstream.camera.v4l2", "itest", "?").update(properties);
+        CameraService camera = awaitCamera("fake");
+        assertThat(camera.orientation().exif()).isEqualTo(8);
+        HttpResponse<InputStream> response = Http.CLIENT.send(
+                HttpRequest.newBuilder(base.resolve("stream?camera=fake")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            MultipartReader reader = new MultipartReader(body, response.headers().firstValue("Content-Type").orElseThrow());
+            for (int i = 0; i < 5; i++) {
+                byte[] jpeg = reader.next().body();
+                assertThat(exifOrientation(jpeg)).isEqualTo(8);
+                assertThat(Jpeg.decodedSize(jpeg)).as("the picture as taken").isEqualTo(STREAM);
+            }
+        }
+        byte[] still = Http.get(base.resolve("snapshot?camera=fake")).body();
+        assertThat(exifOrientation(still)).isEqualTo(8);
+        assertThat(new String(Http.get(base.resolve("state?camera=fake")).body(),
+                java.nio.charset.StandardCharsets.UTF_8)).contains("\"byCamera\":\"none\",\"exif\":8");
+    }
+
     /**
      * A camera registered before its first open has ended (a slow one: 3 s) offers no sizes yet: a still asked at a
      * size waits for the open, and a size the camera then turns out not to offer is a bad request, not an outage.
