@@ -28,12 +28,15 @@ final class Gateway implements AutoCloseable {
     final Path work;
     final Path log;
     private final Process process;
+    /** The credentials its settings ask for, which the gateway's own requests must carry. */
+    private final java.util.Map<String, String> auth;
 
-    private Gateway(URI base, Path work, Path log, Process process) {
+    private Gateway(URI base, Path work, Path log, Process process, java.util.Map<String, String> auth) {
         this.base = base;
         this.work = work;
         this.log = log;
         this.process = process;
+        this.auth = auth;
     }
 
     static Gateway start(String... settings) throws IOException, InterruptedException {
@@ -54,6 +57,12 @@ final class Gateway implements AutoCloseable {
         }
         Path work = Files.createDirectories(OUTPUT.resolve("gateway-" + port));
         Path log = work.resolve("gateway.log");
+        java.util.Map<String, String> auth = new java.util.HashMap<>();
+        for (String setting : settings) {
+            if (setting.startsWith("dualstream.auth.")) {
+                auth.put(setting.substring(16, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.osgi.service.http.port=" + port, "-Dorg.apache.felix.http.host=127.0.0.1",
                 "-Ddualstream.nativeLibrary=" + FAKECAM, "-Ddualstream.device=/dev/video0", "-Ddualstream.cameraDir="));
@@ -64,7 +73,7 @@ final class Gateway implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
-        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), work, log, builder.start());
+        Gateway gateway = new Gateway(URI.create("http://127.0.0.1:" + port + "/"), work, log, builder.start(), auth);
         gateway.awaitState("");
         return gateway;
     }
@@ -78,8 +87,8 @@ final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("gateway exited: " + Files.readString(log));
             }
             try {
-                HttpResponse<String> state = client.send(HttpRequest.newBuilder(base.resolve("state"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> state = client.send(request("state").timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (state.statusCode() == 200 && state.body().contains(text)) {
                     return;
                 }
@@ -90,6 +99,18 @@ final class Gateway implements AutoCloseable {
         }
         throw new IllegalStateException("gateway's /state did not show " + text + " within 60 s: "
                 + Files.readString(log));
+    }
+
+    /** A request for this path (and query) with the credentials the gateway was started with. */
+    HttpRequest.Builder request(String pathAndQuery) {
+        String token = auth.getOrDefault("token", "");
+        String query = token.isEmpty() ? "" : (pathAndQuery.contains("?") ? "&" : "?") + "token=" + token;
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(pathAndQuery + query));
+        if (auth.containsKey("user")) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (auth.get("user") + ":" + auth.get("password")).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return request;
     }
 
     /** What the gateway's process holds now, measured from outside as an operator would. */
