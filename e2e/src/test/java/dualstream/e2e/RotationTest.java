@@ -2,23 +2,35 @@ package dualstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
+import javax.imageio.ImageIO;
+
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 
 import dualstream.test.support.StreamParts;
 
 /**
  * The picture the right way up without re-encoding, as real clients see it: ffmpeg reads the EXIF orientation of
- * every still and renders a timelapse of them turned; a camera with its own flips gets no EXIF at all.
+ * every still and renders a timelapse of them turned, Chromium shows the live view turned; a camera with its own
+ * flips gets no EXIF at all.
  */
 class RotationTest {
 
@@ -83,6 +95,67 @@ class RotationTest {
             String state = new String(get(gateway.base.resolve("state")));
             assertThat(state).contains("\"orientation\":{\"rotation\":90,\"flipHorizontal\":false,"
                     + "\"flipVertical\":false,\"byCamera\":\"none\",\"exif\":6}");
+        }
+    }
+
+    /**
+     * The colour of each corner of the live view as Chromium draws it on screen (top left, top right, bottom left,
+     * bottom right): the fake camera's picture is dark at its top left, red to the right and green downwards. Null
+     * while its moving white bar covers a corner.
+     */
+    static List<String> corners(Browser browser) throws IOException {
+        WebElement live = browser.driver.findElement(By.id("live"));
+        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(live.getScreenshotAs(OutputType.BYTES)));
+        int w = shot.getWidth();
+        int h = shot.getHeight();
+        List<String> colours = new ArrayList<>();
+        for (int[] corner : new int[][] {{0, 0}, {1, 0}, {0, 1}, {1, 1}}) {
+            long r = 0;
+            long g = 0;
+            long b = 0;
+            int n = 0;
+            for (int y = h / 20; y < h / 20 + 8; y++) {
+                for (int x = w / 20; x < w / 20 + 8; x++) {
+                    int rgb = shot.getRGB(corner[0] == 0 ? x : w - 1 - x, corner[1] == 0 ? y : h - 1 - y);
+                    r += rgb >> 16 & 0xFF;
+                    g += rgb >> 8 & 0xFF;
+                    b += rgb & 0xFF;
+                    n++;
+                }
+            }
+            if (b / n > 200) {
+                return null;
+            }
+            colours.add(r / n > 120 ? g / n > 120 ? "yellow" : "red" : g / n > 120 ? "green" : "dark");
+        }
+        return colours;
+    }
+
+    static List<String> liveCorners(Browser browser, Gateway gateway, int width, int height) {
+        browser.driver.get(gateway.base.toString());
+        browser.wait.until(b -> browser.naturalWidth("live") == width && ((Number) browser.script(
+                "return document.getElementById('live').naturalHeight;")).intValue() == height);
+        return browser.wait.until(b -> {
+            try {
+                return corners(browser);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void chromiumShowsTheLiveViewTurnedByTheFramesOwnOrientation() throws Exception {
+        try (Gateway upright = Gateway.start(); Gateway turned = Gateway.start("dualstream.rotation=90");
+                Browser browser = new Browser()) {
+            List<String> asTaken = liveCorners(browser, upright, 640, 480);
+            assertThat(asTaken).containsExactly("dark", "red", "green", "yellow");
+            browser.screenshot(Gateway.OUTPUT.resolve("live-upright.png"));
+            List<String> shown = liveCorners(browser, turned, 480, 640);
+            browser.screenshot(Gateway.OUTPUT.resolve("live-turned-90.png"));
+            // A clockwise quarter turn: the bottom left comes to the top left, the top left to the top right.
+            assertThat(shown).containsExactly(asTaken.get(2), asTaken.get(0), asTaken.get(3), asTaken.get(1));
+            assertThat(browser.errors()).isEmpty();
         }
     }
 
