@@ -41,8 +41,10 @@ class PageAccessTest {
     }
 
     private int status(String url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        response.body().close(); // a stream's body never ends
+        return response.statusCode();
     }
 
     /** The live picture, the status, the controls and a still all came through. */
@@ -60,9 +62,19 @@ class PageAccessTest {
             assertThat(status(gateway.base.toString())).as("without the token").isEqualTo(401);
             browser.driver.get(gateway.base + "?token=s3cret-t0ken");
             pageWorks();
-            String stream = text("use-octoprint-stream");
-            assertThat(stream).isEqualTo(gateway.base + "?action=stream&token=s3cret-t0ken");
             assertThat(status(text("use-octoprint-snapshot"))).isEqualTo(200);
+
+            // As on plain http from another machine, where browsers offer no navigator.clipboard: the fallback copies.
+            browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin",
+                    gateway.base.toString().replaceAll("/$", ""), "permissions", java.util.List.of("clipboardReadWrite")));
+            browser.script("Object.defineProperty(navigator, 'clipboard', {value: undefined});");
+            browser.driver.findElement(By.id("use-octoprint-stream-copy")).click();
+            browser.wait.until(b -> text("use-octoprint-stream-copied").equals("copied"));
+            browser.driver.navigate().refresh(); // a page with its clipboard, to read what was copied
+            String copied = (String) browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "navigator.clipboard.readText().then(done, (e) => done('clipboard: ' + e));");
+            assertThat(copied).isEqualTo(gateway.base + "?action=stream&token=s3cret-t0ken");
+            assertThat(status(copied)).isEqualTo(200); // a stream: its headers are enough
         }
     }
 
