@@ -127,6 +127,12 @@ class BrowserTest {
         openC920();
         awaitText("status-state", "streaming");
         String stillsBefore = text("status-stills");
+        // The orientation in words where /state reports one (the camera bundles are adding it), else nothing.
+        assertThat(byId("status-orientation").isDisplayed()).isEqualTo(get("state?camera=" + C920)
+                .contains("\"orientation\":{"));
+        assertThat(browser.script("return [orientationWords({rotation: 90, flipHorizontal: false, flipVertical: false,"
+                + " byCamera: 'none', exif: 6}), orientationWords({rotation: 180, byCamera: 'hflip+vflip'})]"))
+                .isEqualTo(List.of("turned 90°, by EXIF orientation 6", "turned 180°, by the camera's own hflip+vflip"));
         assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).as("a real camera, no test pattern")
                 .isFalse();
         assertThat(new Select(byId("still-size")).getOptions()).extracting(WebElement::getText).containsExactly(

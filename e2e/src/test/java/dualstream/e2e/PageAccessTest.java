@@ -2,16 +2,20 @@ package dualstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+
+import com.sun.net.httpserver.HttpServer;
 
 /** The page where credentials are required: every request it makes, and every URL it offers, carries them. */
 class PageAccessTest {
@@ -75,6 +79,52 @@ class PageAccessTest {
                     + "navigator.clipboard.readText().then(done, (e) => done('clipboard: ' + e));");
             assertThat(copied).isEqualTo(gateway.base + "?action=stream&token=s3cret-t0ken");
             assertThat(status(copied)).isEqualTo(200); // a stream: its headers are enough
+        }
+    }
+
+    /** Behind a proxy that serves dualstream under /cam/, as nginx in front of OctoPrint serves /webcam/. */
+    @Test
+    void behindAReverseProxyPathPrefix() throws Exception {
+        try (Gateway gateway = Gateway.start()) {
+            HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            proxy.setExecutor(Executors.newCachedThreadPool()); // each live stream holds a thread
+            proxy.createContext("/cam/", exchange -> {
+                URI asked = exchange.getRequestURI();
+                String rest = asked.getRawPath().substring("/cam/".length())
+                        + (asked.getRawQuery() == null ? "" : "?" + asked.getRawQuery());
+                try {
+                    HttpResponse<java.io.InputStream> answer = client.send(
+                            HttpRequest.newBuilder(gateway.base.resolve(rest)).build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
+                    answer.headers().map().forEach((name, values) -> {
+                        if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("transfer-encoding")) {
+                            exchange.getResponseHeaders().put(name, values);
+                        }
+                    });
+                    exchange.sendResponseHeaders(answer.statusCode(), 0);
+                    try (java.io.InputStream in = answer.body(); java.io.OutputStream out = exchange.getResponseBody()) {
+                        in.transferTo(out);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.io.IOException viewerLeft) {
+                    // the browser closed a stream: nothing to answer
+                } finally {
+                    exchange.close();
+                }
+            });
+            proxy.start();
+            try {
+                String page = "http://127.0.0.1:" + proxy.getAddress().getPort() + "/cam/";
+                browser.driver.get(page);
+                pageWorks();
+                assertThat(text("use-octoprint-stream")).isEqualTo(page + "?action=stream");
+                assertThat(text("use-octolapse-address")).isEqualTo(page);
+                assertThat(status(text("use-octoprint-snapshot"))).isEqualTo(200);
+            } finally {
+                browser.driver.get("about:blank"); // ends the live stream before the proxy stops
+                proxy.stop(0);
+            }
         }
     }
 
