@@ -17,8 +17,11 @@ import org.openqa.selenium.By;
 
 import com.sun.net.httpserver.HttpServer;
 
-/** The page where credentials are required: every request it makes, and every URL it offers, carries them. */
-class PageAccessTest {
+/**
+ * The page on gateways set up otherwise: where credentials are required (every request it makes, and every URL it
+ * offers, carries them), behind a proxy's path prefix, and with no camera.
+ */
+class PageSetupsTest {
 
     static Browser browser;
     final HttpClient client = HttpClient.newHttpClient();
@@ -125,6 +128,17 @@ class PageAccessTest {
                 browser.driver.get("about:blank"); // ends the live stream before the proxy stops
                 proxy.stop(0);
             }
+        }
+    }
+
+    @Test
+    void withNoCameraItSaysItShowsTheTestPattern() throws Exception {
+        try (Gateway gateway = Gateway.launch(java.util.Map.of(), "dualstream.device=")) {
+            gateway.awaitState("\"testPattern\":true");
+            browser.driver.get(gateway.base.toString());
+            browser.wait.until(b -> b.findElement(By.id("notice")).isDisplayed());
+            browser.wait.until(b -> browser.naturalWidth("live") > 0);
+            browser.wait.until(b -> !text("status-state").startsWith("waiting"));
         }
     }
 
