@@ -89,7 +89,9 @@ class BrowserTest {
         return Integer.parseInt(value.group(1));
     }
 
+    /** Until the camera reports this value and the page has read the controls again after setting it. */
     private void awaitControl(int id, int expected) {
+        browser.wait.until(b -> !"true".equals(byId("controls").getAttribute("aria-busy")));
         browser.wait.until(b -> {
             try {
                 return control(C920, id) == expected;
