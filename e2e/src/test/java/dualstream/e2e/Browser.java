@@ -39,7 +39,7 @@ final class Browser implements AutoCloseable {
         options.setBinary(Gateway.require("chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1600",
+                "--disable-dev-shm-usage", "--window-size=1280,2200",
                 "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(Gateway.require("chromedriver"))).usingAnyFreePort().build();

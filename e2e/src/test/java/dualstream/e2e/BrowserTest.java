@@ -89,7 +89,9 @@ class BrowserTest {
         return Integer.parseInt(value.group(1));
     }
 
+    /** Until the camera reports this value and the page has read the controls again after setting it. */
     private void awaitControl(int id, int expected) {
+        browser.wait.until(b -> !"true".equals(byId("controls").getAttribute("aria-busy")));
         browser.wait.until(b -> {
             try {
                 return control(C920, id) == expected;
@@ -127,6 +129,12 @@ class BrowserTest {
         openC920();
         awaitText("status-state", "streaming");
         String stillsBefore = text("status-stills");
+        // The orientation in words where /state reports one (the camera bundles are adding it), else nothing.
+        assertThat(byId("status-orientation").isDisplayed()).isEqualTo(get("state?camera=" + C920)
+                .contains("\"orientation\":{"));
+        assertThat(browser.script("return [orientationWords({rotation: 90, flipHorizontal: false, flipVertical: false,"
+                + " byCamera: 'none', exif: 6}), orientationWords({rotation: 180, byCamera: 'hflip+vflip'})]"))
+                .isEqualTo(List.of("turned 90°, by EXIF orientation 6", "turned 180°, by the camera's own hflip+vflip"));
         assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).as("a real camera, no test pattern")
                 .isFalse();
         assertThat(new Select(byId("still-size")).getOptions()).extracting(WebElement::getText).containsExactly(
@@ -184,13 +192,17 @@ class BrowserTest {
         assertThat(text("control-" + EXPOSURE_ABSOLUTE + "-why")).isEqualTo("auto exposure is on");
         assertThat(control(C920, EXPOSURE_ABSOLUTE)).isEqualTo(250);
 
+        // Reset with a manual exposure time: set before auto exposure is back on, it is not refused.
         new Select(byId("control-" + EXPOSURE_AUTO)).selectByVisibleText("Manual Mode");
         awaitControl(EXPOSURE_AUTO, 1);
+        byId("control-" + EXPOSURE_ABSOLUTE).sendKeys(Keys.ARROW_RIGHT);
+        awaitControl(EXPOSURE_ABSOLUTE, 251);
         byId("reset-controls").click();
         awaitText("controls-info", "to defaults");
-        assertThat(text("controls-info")).doesNotContain("refused");
-        assertThat(List.of(control(C920, BRIGHTNESS), control(C920, POWER_LINE), control(C920, EXPOSURE_AUTO)))
-                .containsExactly(128, 2, 3);
+        // The four above, and mjpg-streamer's JPEG quality: 0 where the camera has none, 50 its default.
+        assertThat(text("controls-info")).isEqualTo("reset 5 controls to defaults");
+        assertThat(List.of(control(C920, BRIGHTNESS), control(C920, POWER_LINE), control(C920, EXPOSURE_AUTO),
+                control(C920, EXPOSURE_ABSOLUTE))).containsExactly(128, 2, 3, 250);
         assertThat(new Select(byId("control-" + EXPOSURE_AUTO)).getFirstSelectedOption().getText())
                 .isEqualTo("Aperture Priority Mode");
     }
