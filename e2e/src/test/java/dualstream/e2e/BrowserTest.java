@@ -24,6 +24,8 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
+import dualstream.test.browser.Browser;
+
 /**
  * Headless Chromium on the page of a gateway with two fake cameras, as a person setting up a printer camera uses it:
  * picks the second camera, watches it, takes stills, sets its controls, copies a URL for OctoPrint.

@@ -1,6 +1,5 @@
 package dualstream.e2e;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -160,13 +159,9 @@ final class Gateway implements AutoCloseable {
     }
 
     static String require(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return Path.of(dir, program).toString();
-            }
-        }
-        throw new IllegalStateException(program + " is not installed (.ci/run installs it from Debian)");
+        return dualstream.test.support.Programs.require(program);
     }
+
 
     @Override
     public void close() throws InterruptedException {

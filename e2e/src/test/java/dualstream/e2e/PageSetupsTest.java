@@ -17,6 +17,8 @@ import org.openqa.selenium.By;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dualstream.test.browser.Browser;
+
 /**
  * The page on gateways set up otherwise: where credentials are required (every request it makes, and every URL it
  * offers, carries them), behind a proxy's path prefix, and with no camera.

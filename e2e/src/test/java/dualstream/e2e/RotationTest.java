@@ -25,6 +25,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 
+import dualstream.test.browser.Browser;
 import dualstream.test.support.StreamParts;
 
 /**

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+
+import dualstream.test.browser.Browser;
 
 /**
  * dualstream in Apache Karaf 4.4 with Pax Web, as docs/karaf.md tells users to install it, then what a gateway goes
@@ -146,11 +149,31 @@ class KarafTest {
     }
 
     /**
+     * The page in Chromium, served by Pax Web under the gateway's /webcam/ path: the live view, the controls as the
+     * camera has them (the brightness set above), a still, and URLs to copy that keep the path; no JavaScript error.
+     */
+    @Test
+    @Order(4)
+    void thePageWorksInChromiumUnderTheGatewaysPath() throws Exception {
+        try (Browser browser = new Browser()) {
+            browser.driver.get(web.base.toString());
+            browser.wait.until(b -> browser.naturalWidth("live") == 640);
+            browser.wait.until(b -> !b.findElements(By.id("control-9963776-value")).isEmpty()
+                    && b.findElement(By.id("control-9963776-value")).getText().equals("10"));
+            assertThat(browser.driver.findElement(By.id("use-octoprint-stream")).getText())
+                    .isEqualTo(web.base + "?action=stream");
+            browser.driver.findElement(By.id("take-still")).click();
+            browser.wait.until(b -> browser.naturalWidth("still-image") == 3264);
+            assertThat(browser.errors()).isEmpty();
+        }
+    }
+
+    /**
      * The stream bundle updated and restarted again and again, each time with a viewer attached: the route comes
      * back each time, and the camera is never reopened (the camera bundle is not touched).
      */
     @Test
-    @Order(4)
+    @Order(5)
     void theStreamBundleIsUpdatedAndRestartedWithAViewerAttachedAndComesBackEachTime() throws Exception {
         int logStart = karaf.logLines();
         for (String command : new String[] {"bundle:update", "bundle:restart"}) {
@@ -210,7 +233,7 @@ class KarafTest {
      * place. http.paxweb's watch finds either and puts the stream back.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aRestartThatRacesPaxWebsCleanupIsRepaired() throws Exception {
         for (String command : new String[] {"bundle:update", "bundle:restart"}) {
             int logStart = karaf.logLines();
@@ -225,7 +248,7 @@ class KarafTest {
 
     /** A second camera, from its own feature: both are served, each under its id. */
     @Test
-    @Order(6)
+    @Order(7)
     void aSecondCameraFromTheTestPatternFeature() throws Exception {
         int logStart = karaf.logLines();
         karaf.run("feature:install dualstream-testpattern");
@@ -243,7 +266,7 @@ class KarafTest {
 
     /** Another feature installed later refreshes none of ours: the camera stays open. */
     @Test
-    @Order(7)
+    @Order(8)
     void aLaterUnrelatedFeatureInstallRefreshesNothingOfOurs() throws Exception {
         int logStart = karaf.logLines();
         karaf.run("feature:install webconsole");
@@ -257,7 +280,7 @@ class KarafTest {
 
     /** Karaf restarted: the features, the live change of the camera's device and both cameras are all back. */
     @Test
-    @Order(8)
+    @Order(9)
     void afterARestartOfKarafEverythingIsBack() throws Exception {
         karaf.stop();
         karaf.start(ENVIRONMENT);

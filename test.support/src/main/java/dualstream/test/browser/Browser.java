@@ -1,4 +1,4 @@
-package dualstream.e2e;
+package dualstream.test.browser;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,8 +15,10 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dualstream.test.support.Programs;
+
 /** Debian's Chromium, headless, that records every JavaScript error a page makes. */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
     /**
      * Installed before any page script runs: uncaught errors, unhandled rejections and console.error calls, which a
@@ -31,35 +33,35 @@ final class Browser implements AutoCloseable {
             console.error = (...args) => { __errors.push('console.error: ' + args.join(' ')); consoleError.apply(console, args); };
             """;
 
-    final ChromeDriver driver;
-    final WebDriverWait wait;
+    public final ChromeDriver driver;
+    public final WebDriverWait wait;
 
-    Browser() throws IOException {
+    public Browser() throws IOException {
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(Gateway.require("chromium"));
+        options.setBinary(Programs.require("chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,2200",
                 "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(Gateway.require("chromedriver"))).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(Programs.require("chromedriver"))).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", ERROR_COLLECTOR));
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
     }
 
-    Object script(String script, Object... args) {
+    public Object script(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     /** What the collector caught on the current page. */
     @SuppressWarnings("unchecked")
-    List<String> errors() {
+    public List<String> errors() {
         return (List<String>) script("return window.__errors || ['no error collector on this page'];");
     }
 
     /** A fingerprint of the pixels the browser shows for an image, read back through a canvas. */
-    long pixels(String imageId) {
+    public long pixels(String imageId) {
         return ((Number) script("const img = document.getElementById(arguments[0]);"
                 + "const c = document.createElement('canvas'); c.width = 160; c.height = 120;"
                 + "const g = c.getContext('2d'); g.drawImage(img, 0, 0, 160, 120);"
@@ -68,11 +70,11 @@ final class Browser implements AutoCloseable {
                 .longValue();
     }
 
-    long naturalWidth(String imageId) {
+    public long naturalWidth(String imageId) {
         return ((Number) script("return document.getElementById(arguments[0]).naturalWidth;", imageId)).longValue();
     }
 
-    void screenshot(Path file) throws IOException {
+    public void screenshot(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
     }
