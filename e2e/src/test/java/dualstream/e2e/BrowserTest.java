@@ -131,11 +131,12 @@ class BrowserTest {
         openC920();
         awaitText("status-state", "streaming");
         String stillsBefore = text("status-stills");
-        // The orientation in words where /state reports one (the camera bundles are adding it), else nothing.
-        assertThat(byId("status-orientation").isDisplayed()).isEqualTo(get("state?camera=" + C920)
-                .contains("\"orientation\":{"));
+        // The orientation /state reports, in words.
+        assertThat(get("state?camera=" + C920)).contains("\"orientation\":{\"rotation\":0,");
+        awaitText("status-orientation", "as the camera delivers it (not turned or flipped)");
         assertThat(browser.script("return [orientationWords({rotation: 90, flipHorizontal: false, flipVertical: false,"
-                + " byCamera: 'none', exif: 6}), orientationWords({rotation: 180, byCamera: 'hflip+vflip'})]"))
+                + " byCamera: 'none', exif: 6}), orientationWords({rotation: 180, flipHorizontal: false,"
+                + " flipVertical: false, byCamera: 'hflip+vflip', exif: 1})]"))
                 .isEqualTo(List.of("turned 90°, by EXIF orientation 6", "turned 180°, by the camera's own hflip+vflip"));
         assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).as("a real camera, no test pattern")
                 .isFalse();
@@ -235,10 +236,12 @@ class BrowserTest {
             assertThat(new String(body.readNBytes(200), java.nio.charset.StandardCharsets.ISO_8859_1))
                     .contains("Content-Type: image/jpeg");
         }
+        // Frontends poll Moonraker's snapshot_url: the stream-size still, which never switches the camera's size.
         assertThat(text("use-moonraker")).contains("service: mjpegstreamer\n", "stream_url: " + stream + "\n",
-                "snapshot_url: " + snapshot + "\n", "target_fps: 30");
-        assertThat(text("use-homeassistant")).contains("platform: mjpeg", "mjpeg_url: " + stream,
-                "still_image_url: " + snapshot);
+                "snapshot_url: " + gateway.base + "?action=snapshot&size=640x480&camera=" + C920 + "\n",
+                "target_fps: 30", "for moonraker-timelapse: snapshot_url: " + snapshot);
+        assertThat(text("use-homeassistant-stream")).isEqualTo(stream);
+        assertThat(text("use-homeassistant-still")).isEqualTo(snapshot);
         assertThat(text("use-octolapse-address")).isEqualTo(gateway.base.toString());
     }
 }

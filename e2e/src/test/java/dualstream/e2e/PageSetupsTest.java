@@ -79,6 +79,7 @@ class PageSetupsTest {
             browser.script("Object.defineProperty(navigator, 'clipboard', {value: undefined});");
             browser.driver.findElement(By.id("use-octoprint-stream-copy")).click();
             browser.wait.until(b -> text("use-octoprint-stream-copied").equals("copied"));
+            assertThat(browser.errors()).as("JavaScript errors before the reload").isEmpty();
             browser.driver.navigate().refresh(); // a page with its clipboard, to read what was copied
             String copied = (String) browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
                     + "navigator.clipboard.readText().then(done, (e) => done('clipboard: ' + e));");
@@ -126,6 +127,7 @@ class PageSetupsTest {
                 assertThat(text("use-octoprint-stream")).isEqualTo(page + "?action=stream");
                 assertThat(text("use-octolapse-address")).isEqualTo(page);
                 assertThat(status(text("use-octoprint-snapshot"))).isEqualTo(200);
+                assertThat(browser.errors()).as("JavaScript errors behind the proxy").isEmpty();
             } finally {
                 browser.driver.get("about:blank"); // ends the live stream before the proxy stops
                 proxy.stop(0);

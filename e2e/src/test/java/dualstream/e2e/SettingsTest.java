@@ -26,11 +26,13 @@ class SettingsTest {
         try (Gateway gateway = Gateway.start("dualstream.fps=25", "dualstream.warmupFrames=3",
                 "dualstream.buffers=6", "dualstream.reconnectMillis=700", "dualstream.stillTimeoutMillis=4000",
                 "dualstream.streamFloorFps=12", "dualstream.settleLimitMillis=1500",
-                "dualstream.measureSettling=false")) {
+                "dualstream.measureSettling=false", "dualstream.rotation=180", "dualstream.flipHorizontal=true",
+                "dualstream.flipVertical=true")) {
             String state = get(gateway, "state").body();
             assertThat(state).contains("\"targetFps\":25").contains("\"settings\":{\"fps\":25,\"warmupFrames\":3,"
                     + "\"buffers\":6,\"reconnectMillis\":700,\"stillTimeoutMillis\":4000,\"streamFloorFps\":12,"
-                    + "\"settleLimitMillis\":1500,\"measureSettling\":false}");
+                    + "\"settleLimitMillis\":1500,\"measureSettling\":false,\"rotation\":180,\"flipHorizontal\":true,"
+                    + "\"flipVertical\":true}");
         }
     }
 
@@ -39,7 +41,8 @@ class SettingsTest {
         try (Gateway gateway = Gateway.start()) {
             assertThat(get(gateway, "state").body()).contains("\"settings\":{\"fps\":30,\"warmupFrames\":1,"
                     + "\"buffers\":4,\"reconnectMillis\":1000,\"stillTimeoutMillis\":5000,\"streamFloorFps\":20,"
-                    + "\"settleLimitMillis\":2000,\"measureSettling\":true}");
+                    + "\"settleLimitMillis\":2000,\"measureSettling\":true,\"rotation\":0,\"flipHorizontal\":false,"
+                    + "\"flipVertical\":false}");
         }
     }
 
@@ -62,13 +65,13 @@ class SettingsTest {
     @Test
     void badValuesAreRefusedByNameAndTheCameraRunsOnItsDefaults() throws Exception {
         try (Gateway gateway = Gateway.start("dualstream.buffers=many", "dualstream.streamFloorFps=0",
-                "dualstream.stillTimeoutMillis=99", "dualstream.reconnectMillis=1e3")) {
+                "dualstream.stillTimeoutMillis=99", "dualstream.reconnectMillis=1e3", "dualstream.rotation=45")) {
             assertThat(get(gateway, "state").body()).contains("\"buffers\":4,\"reconnectMillis\":1000,"
                     + "\"stillTimeoutMillis\":5000,\"streamFloorFps\":20,");
             assertThat(get(gateway, "snapshot").statusCode()).isEqualTo(200);
             String log = Files.readString(gateway.log);
             for (String refused : new String[] {"buffers=many", "streamFloorFps=0", "stillTimeoutMillis=99",
-                "reconnectMillis=1e3"}) {
+                "reconnectMillis=1e3", "rotation=45"}) {
                 assertThat(log).containsOnlyOnce("camera setting " + refused + " refused: ");
             }
             assertThat(log).doesNotContain("\tat ");

@@ -3,7 +3,6 @@ package dualstream.camera.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
@@ -126,7 +125,7 @@ class OrientationTest {
     void refusesOtherRotations() {
         for (int bad : new int[] {-90, 45, 360, 1}) {
             assertThatIllegalArgumentException().isThrownBy(() -> new Orientation(bad, false, false))
-                    .withMessageContaining("0, 90, 180 or 270").as(Arrays.toString(new int[] {bad}));
+                    .withMessageContaining("got " + bad);
         }
     }
 }

@@ -174,7 +174,12 @@ final class CaptureLoop implements Runnable {
     }
 
     List<CameraControl> controls() {
-        return state == CameraState.DISCONNECTED ? List.of() : controls;
+        return state == CameraState.DISCONNECTED ? List.of() : orienting.forUsers(controls);
+    }
+
+    /** Why users may not set this control now, or null. */
+    String refusal(int id) {
+        return orienting.refusal(id);
     }
 
     String problem() {
@@ -277,6 +282,9 @@ final class CaptureLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (device != null) {
+                orienting.release(device, log, settings.id());
+            }
             closeDevice();
             closeNodes();
             enter(CameraState.IDLE);

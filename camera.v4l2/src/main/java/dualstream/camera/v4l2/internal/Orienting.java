@@ -22,11 +22,15 @@ final class Orienting {
     private static final byte[] NOTHING = new byte[0];
 
     private final Orientation wanted;
-    private volatile Orientation.Applied applied = Orientation.Applied.NONE;
+    /** Until the camera is opened, what is asked, as if by EXIF: its shape is known before where it is made. */
+    private volatile Orientation.Applied applied;
     private volatile byte[] segment = NOTHING;
+    /** Whether the orientation holds the camera's flip controls, which users then cannot set. */
+    private volatile boolean ownsFlips;
 
     Orienting(Orientation wanted) {
         this.wanted = wanted;
+        this.applied = Orientation.Applied.of(wanted, false, false);
     }
 
     /**
@@ -41,6 +45,7 @@ final class Orienting {
         }
         boolean hasH = settable(controls, HFLIP);
         boolean hasV = settable(controls, VFLIP);
+        ownsFlips = hasH || hasV;
         Orientation.Applied chosen = Orientation.Applied.of(wanted, hasH, hasV);
         try {
             flip(device, hasH, hasV, chosen.cameraMirrorsH(), chosen.cameraMirrorsV());
@@ -57,6 +62,8 @@ final class Orienting {
                 if (again.isDeviceLost()) {
                     throw again;
                 }
+                log.error("camera {}: its flip controls cannot be put back either ({}): the picture may be mirrored"
+                        + " as well as turned", camera, again.getMessage());
             }
         }
         if (!chosen.equals(applied)) {
@@ -67,6 +74,37 @@ final class Orienting {
         segment = chosen.exif() == 1 ? NOTHING : ExifOrientation.segment(chosen.exif());
         applied = chosen;
         return hasH || hasV;
+    }
+
+    /**
+     * Puts the camera's flips back before the device is closed for good (a configuration changed, the bundle
+     * stopped): a camera keeps its controls, and would stay turned for whoever opens it next.
+     */
+    void release(V4l2Device device, Logger log, String camera) {
+        Orientation.Applied made = applied;
+        if (!made.cameraMirrorsH() && !made.cameraMirrorsV()) {
+            return;
+        }
+        try {
+            flip(device, made.cameraMirrorsH(), made.cameraMirrorsV(), false, false);
+        } catch (V4l2Exception e) {
+            log.debug("camera {}: flips not put back: {}", camera, e.getMessage());
+        }
+    }
+
+    /** The controls as users may set them: the flips an orientation holds are shown as not settable now. */
+    List<CameraControl> forUsers(List<CameraControl> controls) {
+        if (!ownsFlips) {
+            return controls;
+        }
+        return controls.stream().map(c -> c.id() == HFLIP || c.id() == VFLIP ? new CameraControl(c.id(), c.name(),
+                c.type(), c.minimum(), c.maximum(), c.step(), c.defaultValue(), c.value(),
+                c.flags() | CameraControl.FLAG_INACTIVE, c.menu()) : c).toList();
+    }
+
+    /** Why a control cannot be set by users, or null when it can. */
+    String refusal(int id) {
+        return ownsFlips && (id == HFLIP || id == VFLIP) ? "set by the camera's rotation and flip settings" : null;
     }
 
     private static void flip(V4l2Device device, boolean hasH, boolean hasV, boolean h, boolean v)

@@ -281,6 +281,10 @@ public final class V4l2Camera implements CameraService {
         CameraControl control = loop.controls().stream().filter(c -> c.id() == id).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("camera " + settings.id() + " has no control " + id));
         control.validate(value);
+        String refusal = loop.refusal(id);
+        if (refusal != null) {
+            throw new IllegalArgumentException(control.name() + " is " + refusal);
+        }
         CompletableFuture<CameraControl> result = loop.submit(device -> loop.applyControl(device, id, value));
         try {
             return result.get(2, TimeUnit.SECONDS);

@@ -561,6 +561,36 @@ class V4l2CameraTest {
     }
 
     @Test
+    void theFlipsAnOrientationHoldsAreNotTheUsersAndAreGivenBackWhenTheCameraStops() throws Exception {
+        FakeCamera.set("model", "picam");
+        V4l2Camera turned = ready(camera("rotation", 180));
+        assertThat(turned.controls()).filteredOn(c -> c.name().endsWith("Flip"))
+                .allMatch(c -> (c.flags() & CameraControl.FLAG_INACTIVE) != 0);
+        assertThatIllegalArgumentException().isThrownBy(() -> turned.setControl(Orienting.VFLIP, 0))
+                .withMessageContaining("rotation");
+        TestSupport.stop(turned);
+        cameras.remove(turned);
+
+        V4l2Camera upright = ready(camera());
+        assertThat(upright.controls()).filteredOn(c -> c.name().endsWith("Flip")).extracting(CameraControl::value)
+                .as("the camera as it was before").containsExactly(0, 0);
+    }
+
+    @Test
+    void theShapeOfATurnedCameraIsKnownBeforeItIsOpened() throws Exception {
+        Map<String, Object> values = new HashMap<>();
+        values.put("camera.id", "fake");
+        values.put("device", FakeCamera.DEVICE);
+        values.put("nativeLibrary", FakeCamera.LIBRARY);
+        values.put("rotation", 90);
+        V4l2Camera camera = V4l2Camera.unstarted(ConfiguredCameras.typed(V4l2Camera.Config.class, values),
+                TestSupport.logger());
+        cameras.add(camera);
+        assertThat(camera.orientation().wanted().shown(STREAM)).isEqualTo(new Resolution(480, 640));
+        camera.start();
+    }
+
+    @Test
     void anUprightCameraLeavesItsFlipsToTheUser() throws Exception {
         FakeCamera.set("model", "picam");
         V4l2Camera camera = ready(camera());
