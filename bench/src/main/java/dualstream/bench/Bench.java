@@ -107,18 +107,10 @@ public final class Bench {
     private Load loads(Server ours, Server peer, int clients) throws Exception {
         List<Load[]> pairs = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            Load x;
-            Load y;
-            if (round % 2 == 0) {
-                x = Load.run(ours, clients, window);
-                y = Load.run(peer, clients, window);
-            } else {
-                y = Load.run(peer, clients, window);
-                x = Load.run(ours, clients, window);
-            }
+            Load[] pair = Load.round(round, ours, peer, clients, window);
             System.err.printf(Locale.ROOT, "%d clients, round %d: CPU ratio %.2f; dualstream %s | ustreamer %s%n",
-                    clients, round + 1, x.cpuFigure() / y.cpuFigure(), x, y);
-            pairs.add(new Load[] {x, y});
+                    clients, round + 1, pair[0].cpuFigure() / pair[1].cpuFigure(), pair[0], pair[1]);
+            pairs.add(pair);
         }
         Load a = pairs.stream().map(p -> p[0]).reduce(Load::and).orElseThrow();
         Load b = pairs.stream().map(p -> p[1]).reduce(Load::and).orElseThrow();

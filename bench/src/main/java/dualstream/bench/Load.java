@@ -51,6 +51,20 @@ record Load(int clients, double[] fps, double cpuSeconds, double seconds, long f
         }
     }
 
+    /**
+     * One round on two servers, the same load each, which goes first alternating by round: a stall or a busy
+     * neighbour then hits both, not one side's single window. Returns the first server's load, then the second's.
+     */
+    static Load[] round(int round, Server a, Server b, int clients, Duration measured)
+            throws IOException, InterruptedException {
+        if (round % 2 == 0) {
+            Load x = run(a, clients, measured);
+            return new Load[] {x, run(b, clients, measured)};
+        }
+        Load y = run(b, clients, measured);
+        return new Load[] {run(a, clients, measured), y};
+    }
+
     /** This load and another of the same clients, as one: sums, every client's rate, the larger RSS. */
     Load and(Load other) {
         double[] allFps = DoubleStream.concat(Arrays.stream(fps), Arrays.stream(other.fps)).sorted().toArray();

@@ -33,19 +33,11 @@ public final class OrientationBench {
                 Load a = null;
                 Load b = null;
                 for (int round = 0; round < rounds; round++) {
-                    Load x;
-                    Load y;
-                    if (round % 2 == 0) {
-                        x = Load.run(upright, clients, window);
-                        y = Load.run(turned, clients, window);
-                    } else {
-                        y = Load.run(turned, clients, window);
-                        x = Load.run(upright, clients, window);
-                    }
+                    Load[] pair = Load.round(round, upright, turned, clients, window);
                     System.err.printf(Locale.ROOT, "%d clients, round %d: upright %.4f, turned %.4f ms per frame%n",
-                            clients, round + 1, x.cpuMsPerFrame(), y.cpuMsPerFrame());
-                    a = a == null ? x : a.and(x);
-                    b = b == null ? y : b.and(y);
+                            clients, round + 1, pair[0].cpuMsPerFrame(), pair[1].cpuMsPerFrame());
+                    a = a == null ? pair[0] : a.and(pair[0]);
+                    b = b == null ? pair[1] : b.and(pair[1]);
                 }
                 System.out.printf(Locale.ROOT, "%-8d %16.4f %16.4f %+12.4f %14.1f %14.1f %+8.1f%n", clients,
                         a.cpuMsPerFrame(), b.cpuMsPerFrame(), b.cpuMsPerFrame() - a.cpuMsPerFrame(),

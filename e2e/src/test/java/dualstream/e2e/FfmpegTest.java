@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dualstream.test.support.Programs;
+
 /** ffmpeg, a strict real client, decodes the stream and the still without a single warning. */
 class FfmpegTest {
 
@@ -16,7 +18,7 @@ class FfmpegTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Gateway.require("ffmpeg");
+        Programs.require("ffmpeg");
         gateway = Gateway.start("dualstream.stillSize=1920x1080");
     }
 

@@ -158,11 +158,6 @@ final class Gateway implements AutoCloseable {
         return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
-    static String require(String program) {
-        return dualstream.test.support.Programs.require(program);
-    }
-
-
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -26,6 +26,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 
 import dualstream.test.browser.Browser;
+import dualstream.test.support.Programs;
 import dualstream.test.support.StreamParts;
 
 /**
@@ -71,7 +72,7 @@ class RotationTest {
 
     @Test
     void aQuarterTurnIsInEveryStreamPartAndStillAndFfmpegRendersTheTimelapseTurned() throws Exception {
-        Gateway.require("ffmpeg");
+        Programs.require("ffmpeg");
         try (Gateway gateway = Gateway.start("dualstream.rotation=90", "dualstream.stillSize=1920x1080")) {
             assertThat(streamOrientations(gateway, 30)).containsOnly(6);
             Path dir = Files.createDirectories(Gateway.OUTPUT.resolve("timelapse-" + gateway.pid()));

@@ -67,8 +67,8 @@ final class Orienting {
             }
         }
         if (!chosen.equals(applied)) {
-            log.info("camera {}: rotation {}, flipped {}{}: {}", camera, wanted.rotation(),
-                    wanted.flipHorizontal() ? "horizontally" : "", wanted.flipVertical() ? " vertically" : "",
+            log.info("camera {}: rotation {}, flipHorizontal {}, flipVertical {}: {}", camera, wanted.rotation(),
+                    wanted.flipHorizontal(), wanted.flipVertical(),
                     chosen.exif() == 1 ? "by the camera's own flips" : "by EXIF orientation " + chosen.exif());
         }
         segment = chosen.exif() == 1 ? NOTHING : ExifOrientation.segment(chosen.exif());

@@ -62,7 +62,8 @@ class V4l2CameraTest {
         FakeCamera.reset();
     }
 
-    private V4l2Camera camera(Object... keyValues) throws InterruptedException {
+    /** The fake camera's configuration, with these settings over the test defaults. */
+    private static V4l2Camera.Config config(Object... keyValues) {
         Map<String, Object> values = new HashMap<>();
         values.put("camera.id", "fake");
         values.put("device", FakeCamera.DEVICE);
@@ -72,21 +73,25 @@ class V4l2CameraTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put((String) keyValues[i], keyValues[i + 1]);
         }
-        V4l2Camera camera = new V4l2Camera(ConfiguredCameras.typed(V4l2Camera.Config.class, values), TestSupport.logger());
+        return ConfiguredCameras.typed(V4l2Camera.Config.class, values);
+    }
+
+    private V4l2Camera camera(Object... keyValues) throws InterruptedException {
+        V4l2Camera camera = new V4l2Camera(config(keyValues), TestSupport.logger());
+        cameras.add(camera);
+        return camera;
+    }
+
+    /** A camera whose capture thread waits for {@link V4l2Camera#start()}. */
+    private V4l2Camera unstarted(Object... keyValues) {
+        V4l2Camera camera = V4l2Camera.unstarted(config(keyValues), TestSupport.logger());
         cameras.add(camera);
         return camera;
     }
 
     @Test
     void aCameraNotYetOpenedSaysOpeningAndServesViewersAndStillsOnceOpen() throws Exception {
-        Map<String, Object> values = new HashMap<>();
-        values.put("camera.id", "fake");
-        values.put("device", FakeCamera.DEVICE);
-        values.put("nativeLibrary", FakeCamera.LIBRARY);
-        values.put("stillTimeoutMillis", scaled(5000));
-        V4l2Camera camera = V4l2Camera.unstarted(ConfiguredCameras.typed(V4l2Camera.Config.class, values),
-                TestSupport.logger());
-        cameras.add(camera);
+        V4l2Camera camera = unstarted();
 
         assertThat(camera.state()).isEqualTo(CameraState.OPENING);
         assertThat(camera.info().sizes()).isEmpty();
@@ -578,14 +583,7 @@ class V4l2CameraTest {
 
     @Test
     void theShapeOfATurnedCameraIsKnownBeforeItIsOpened() throws Exception {
-        Map<String, Object> values = new HashMap<>();
-        values.put("camera.id", "fake");
-        values.put("device", FakeCamera.DEVICE);
-        values.put("nativeLibrary", FakeCamera.LIBRARY);
-        values.put("rotation", 90);
-        V4l2Camera camera = V4l2Camera.unstarted(ConfiguredCameras.typed(V4l2Camera.Config.class, values),
-                TestSupport.logger());
-        cameras.add(camera);
+        V4l2Camera camera = unstarted("rotation", 90);
         assertThat(camera.orientation().wanted().shown(STREAM)).isEqualTo(new Resolution(480, 640));
         camera.start();
     }
