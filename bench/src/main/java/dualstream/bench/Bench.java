@@ -14,7 +14,8 @@ import dualstream.bench.Report.Target;
  * tells what ours add. One process each, loopback only; CPU and RSS are the whole server process's, from /proc.
  * <p>
  * {@code --launcher bndrun/target/dualstream --bare bndrun/target/bare.jar --fakecam fakecam/target/libfakecam.so
- * --csv bench/results.csv [--seconds 8] [--rounds 4]}
+ * --csv bench/results.csv [--seconds 8] [--rounds 4] [--clients 1,10]}: with {@code --clients}, only those loads
+ * (and the footprint, if it is among them) are measured, without the cold starts and stills.
  */
 public final class Bench {
 
@@ -37,6 +38,8 @@ public final class Bench {
      * a stall or a busy neighbour then hits both, not one side's single window.
      */
     private final int rounds;
+    private final int[] clients;
+    private final boolean whole;
     private final Report report = new Report();
 
     private Bench(Options options) {
@@ -45,6 +48,8 @@ public final class Bench {
         fakecam = options.fakecam();
         window = Duration.ofSeconds(options.integer("seconds", 8));
         rounds = options.integer("rounds", 4);
+        whole = options.text("clients", null) == null;
+        clients = whole ? CLIENTS : options.integers("clients");
         if (window.isNegative() || window.isZero() || rounds < 1) {
             throw new IllegalArgumentException("--seconds and --rounds must be at least 1");
         }
@@ -65,7 +70,9 @@ public final class Bench {
     }
 
     private Report run() throws Exception {
-        coldStarts();
+        if (whole) {
+            coldStarts();
+        }
         try (Server ours = Server.dualstream(launcher, fakecam); Server peer = Server.ustreamer(fakecam);
                 Server bare = Server.bareStack(launcher, bareJar)) {
             System.err.printf("warming up both servers (10 clients, %d s each)%n", STEADY.toSeconds());
@@ -75,13 +82,15 @@ public final class Bench {
             for (int i = 0; i < FOOTPRINT_CLIENTS; i++) {
                 HttpAnswer.get(bare.port, Server.STREAM);
             }
-            for (int clients : CLIENTS) {
-                Load load = loads(ours, peer, clients);
-                if (clients == FOOTPRINT_CLIENTS) {
+            for (int n : clients) {
+                Load load = loads(ours, peer, n);
+                if (n == FOOTPRINT_CLIENTS) {
                     footprint(load, bare);
                 }
             }
-            stills(ours, peer);
+            if (whole) {
+                stills(ours, peer);
+            }
         }
         return report;
     }

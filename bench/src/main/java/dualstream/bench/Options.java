@@ -27,6 +27,12 @@ record Options(Map<String, String> values) {
         return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
     }
 
+    /** A comma-separated list of whole numbers. */
+    int[] integers(String name) {
+        return java.util.Arrays.stream(values.get(name).split(",")).map(String::trim).mapToInt(Integer::parseInt)
+                .toArray();
+    }
+
     /** The standalone's launcher script: the JVM options users run it with. */
     Path launcher() {
         return path("launcher", "bndrun/target/dualstream");
